@@ -1,0 +1,5 @@
+"""Parvis: citizen relationship platform for French public administrations."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

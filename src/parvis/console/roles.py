@@ -1,0 +1,65 @@
+"""The roles of the agent console, as Django groups with their permissions.
+
+A role is a group: an administrator can create others in the Django admin; these four are
+kept in step with the code after every migration."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+AGENT = "agent"
+SUPERVISOR = "supervisor"
+ADMINISTRATOR = "administrator"
+DPO = "dpo"
+
+_AGENT_PERMS = [
+    "people.view_person",
+    "people.add_person",
+    "people.change_person",
+    "people.add_contactpoint",
+    "people.add_consent",
+    "people.add_interaction",
+    "people.view_interaction",
+    "cases.view_service",
+]
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    AGENT: _AGENT_PERMS,
+    SUPERVISOR: [*_AGENT_PERMS, "people.view_sensitive_facts", "people.add_fact"],
+    ADMINISTRATOR: [
+        *_AGENT_PERMS,
+        "people.view_sensitive_facts",
+        "people.add_fact",
+        "people.change_fact",
+        "people.view_factkey",
+        "people.add_factkey",
+        "people.change_factkey",
+        "people.view_datasource",
+        "people.add_datasource",
+        "people.change_datasource",
+        "cases.add_service",
+        "cases.change_service",
+        "cases.delete_service",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+        "api.view_apitoken",
+        "api.add_apitoken",
+        "api.delete_apitoken",
+    ],
+    DPO: ["people.view_person", "people.view_sensitive_facts", "audit.search_accesslog",
+          "audit.view_accesslog"],
+}
+
+
+def _permissions(codes: list[str]):
+    query = Q(pk__in=[])
+    for code in codes:
+        app_label, codename = code.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(query)
+
+
+def ensure_roles(**kwargs) -> None:
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.set(_permissions(codes))

@@ -1,0 +1,85 @@
+import os
+import shutil
+from datetime import date, timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from parvis.console import roles
+from parvis.people import services
+from parvis.people.models import DataSource
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+
+def require_or_skip(available: bool, reason: str):
+    """Skip when a real server or tool is missing, except in CI where it must be there."""
+    if available:
+        return
+    if settings.PARVIS_REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (PARVIS_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str, role: str | None = None, **extra):
+        user = django_user_model.objects.create_user(username=username, password="pw-test-123", **extra)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def agent(make_user):
+    return make_user("agent1", roles.AGENT, first_name="Anne")
+
+
+@pytest.fixture
+def supervisor(make_user):
+    return make_user("super1", roles.SUPERVISOR)
+
+
+@pytest.fixture
+def administrator(make_user):
+    return make_user("admin1", roles.ADMINISTRATOR, is_staff=True)
+
+
+@pytest.fixture
+def dpo(make_user):
+    return make_user("dpo1", roles.DPO)
+
+
+@pytest.fixture
+def nobody(make_user):
+    return make_user("nobody1")
+
+
+@pytest.fixture
+def person(db):
+    """Élodie Le Gall, born Martin, with contacts, consents and facts of every sensitivity."""
+    p = services.create_person(
+        first_names="Élodie Marie", last_name="Le Gall", birth_name="Martin",
+        birth_date=date(1984, 3, 12), sex="F", nir="2 84 03 54 084 123 73",
+    )
+    services.add_contact_point(p, "email", "Elodie.LeGall@Example.FR", verified=True)
+    services.add_contact_point(p, "mobile", "06 12 34 56 78")
+    services.record_consent(p, purpose="alerts", channel="sms", granted=True, method="portal")
+    ants = DataSource.objects.get(code="ants")
+    caf = DataSource.objects.get(code="caf")
+    services.add_fact(p, key="passport_expires_on", value=timezone.localdate() + timedelta(days=150),
+                      source=ants, legal_basis="Code de la sécurité intérieure")
+    services.add_fact(p, key="family_quotient", value="612,50", source=caf,
+                      legal_basis="CSS art. L. 114-12-1")
+    return p
+
+
+@pytest.fixture
+def chromium_path():
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    require_or_skip(os.path.exists(path), "chromium is not installed")
+    return path
