@@ -17,9 +17,9 @@ install: $(BIN)/parvis
 # Sets everything up on the embedded default (SQLite, filesystem broker) and starts Parvis.
 demo: install
 	$(BIN)/parvis migrate --noinput
-	@if [ "$$($(BIN)/parvis shell -c 'from parvis.people.models import Person; print(Person.objects.exists())')" = "False" ]; then \
+	@if [ "$$($(BIN)/parvis shell -v 0 -c 'from parvis.people.models import Person; print(Person.objects.exists())')" = "False" ]; then \
 		$(BIN)/parvis seed --people $(PEOPLE) --seed 1; \
-	else $(BIN)/parvis shell -c 'from parvis.demo.services import create_demo_accounts; create_demo_accounts()'; fi
+	else $(BIN)/parvis shell -v 0 -c 'from parvis.demo.services import create_demo_accounts; create_demo_accounts()'; fi
 	$(BIN)/parvis serve-demo
 
 test: install

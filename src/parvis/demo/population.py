@@ -25,6 +25,7 @@ HOUSEHOLD_TYPES = [
     ("single", 37), ("couple", 26), ("couple_children", 24), ("single_parent", 9),
     ("flatshare", 4),
 ]
+MOBILE_06_PREFIXES = [f"6{n:02d}" for n in range(90) if n != 39]
 EMPLOYMENT = ["employed", "unemployed", "retired", "student", "inactive"]
 
 
@@ -166,11 +167,11 @@ class PopulationGenerator:
             if rng.random() < p_email:
                 email = self._email(m, pid)
             if rng.random() < p_mobile:
-                mobile = "+33" + rng.choice("67") + f"{rng.randrange(10**8):08d}"
+                mobile = self._mobile()
             if rng.random() < (0.2 if age < 60 else 0.55):
-                landline = "+333" + f"{rng.randrange(10**8):08d}"
+                landline = "+33382" + f"{rng.randrange(10**6):06d}"  # Briey-Longwy area
         elif age >= 15 and rng.random() < 0.7:
-            mobile = "+33" + rng.choice("67") + f"{rng.randrange(10**8):08d}"
+            mobile = self._mobile()
         preferred = "email" if email else "sms" if mobile else "postal" if adult else ""
         tables.persons.append(
             (pid, m.first_names, m.last_name, m.birth_name, m.sex, m.birth,
@@ -194,6 +195,13 @@ class PopulationGenerator:
             self._history(tables, pid)
         for token in name_tokens(m.first_names, m.last_name, m.birth_name):
             tables.tokens.append((pid, token))
+
+    def _mobile(self) -> str:
+        # Mainland ranges: 060-068 but 0639 (069x belong to overseas départements), 073-078.
+        if self.rng.random() < 0.7:
+            prefix = self.rng.choice(MOBILE_06_PREFIXES)
+            return "+33" + prefix + f"{self.rng.randrange(10**6):06d}"
+        return "+337" + self.rng.choice("345678") + f"{self.rng.randrange(10**7):07d}"
 
     def _nir(self, m: Member, pid: int) -> str:
         # Département 54, a commune and order number derived from the id: unique and valid.
