@@ -14,6 +14,20 @@ from parvis.people.models import DataSource
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager():
+    """Tasks run inline in tests; the worker itself is tested in tests/console/test_worker.py."""
+    from parvis.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _mail_outbox(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
 def require_or_skip(available: bool, reason: str):
     """Skip when a real server or tool is missing, except in CI where it must be there."""
     if available:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dsfr",
     "parvis.audit",
     "parvis.people",
+    "parvis.channels",
     "parvis.cases",
     "parvis.console",
     "parvis.api",
@@ -182,3 +183,19 @@ LOGGING = {
 # Real public data (BAN addresses, service-public.fr fact sheets, local aids) shipped beside
 # the repository in shared/data.
 PARVIS_SHARED_DATA = Path(os.environ.get("PARVIS_SHARED_DATA", PROJECT_DIR.parent / "shared" / "data"))
+
+# Attachments: files above this size are refused (with the reason shown to the sender).
+PARVIS_MAX_ATTACHMENT_BYTES = int(os.environ.get("PARVIS_MAX_ATTACHMENT_MB", "20")) * 1024 * 1024
+# Antivirus: a clamd socket ("/run/clamav/clamd.ctl" or "tcp://127.0.0.1:3310"); empty = off.
+PARVIS_CLAMD = os.environ.get("PARVIS_CLAMD", "")
+
+# Outbound messages.
+DEFAULT_FROM_EMAIL = os.environ.get("PARVIS_FROM_EMAIL", "Mairie de Mont-Bonvillers <mairie@mont-bonvillers.localhost>")
+EMAIL_HOST = os.environ.get("PARVIS_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("PARVIS_SMTP_PORT", "2525"))
+EMAIL_HOST_USER = os.environ.get("PARVIS_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PARVIS_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("PARVIS_SMTP_TLS", False)
+EMAIL_TIMEOUT = 30
+PARVIS_EMAIL_DOMAIN = os.environ.get("PARVIS_EMAIL_DOMAIN", "mont-bonvillers.localhost")
+PARVIS_SMS_PROVIDER = os.environ.get("PARVIS_SMS_PROVIDER", "parvis.channels.sms.LogProvider")

@@ -20,6 +20,11 @@ _AGENT_PERMS = [
     "people.add_interaction",
     "people.view_interaction",
     "cases.view_service",
+    "cases.view_case",
+    "cases.change_case",
+    "cases.add_case",
+    "cases.add_message",
+    "cases.view_replytemplate",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: _AGENT_PERMS,
@@ -36,6 +41,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.add_datasource",
         "people.change_datasource",
         "cases.add_service",
+        "cases.add_replytemplate",
+        "cases.change_replytemplate",
+        "cases.delete_replytemplate",
         "cases.change_service",
         "cases.delete_service",
         "auth.view_user",
