@@ -33,13 +33,14 @@ def write_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
-            column_list = ", ".join(columns)
+            column_list = ", ".join(f'"{c}"' for c in columns)  # "end" is reserved
             with raw.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         return
     placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
+    column_list = ", ".join(f'"{c}"' for c in columns)
+    sql = f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
