@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "parvis.console",
     "parvis.api",
     "parvis.demo",
+    "parvis.portal",
 ]
 
 MIDDLEWARE = [
@@ -103,8 +104,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PARVIS_TEST_SQLITE", "")} \
-        if os.environ.get("PARVIS_TEST_SQLITE") else {}
+    DATABASES["default"]["TEST"] = (
+        {"NAME": os.environ.get("PARVIS_TEST_SQLITE", "")}
+        if os.environ.get("PARVIS_TEST_SQLITE")
+        else {}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -182,15 +186,26 @@ LOGGING = {
 
 # Real public data (BAN addresses, service-public.fr fact sheets, local aids) shipped beside
 # the repository in shared/data.
-PARVIS_SHARED_DATA = Path(os.environ.get("PARVIS_SHARED_DATA", PROJECT_DIR.parent / "shared" / "data"))
+PARVIS_SHARED_DATA = Path(
+    os.environ.get("PARVIS_SHARED_DATA", PROJECT_DIR.parent / "shared" / "data")
+)
 
 # Attachments: files above this size are refused (with the reason shown to the sender).
 PARVIS_MAX_ATTACHMENT_BYTES = int(os.environ.get("PARVIS_MAX_ATTACHMENT_MB", "20")) * 1024 * 1024
 # Antivirus: a clamd socket ("/run/clamav/clamd.ctl" or "tcp://127.0.0.1:3310"); empty = off.
 PARVIS_CLAMD = os.environ.get("PARVIS_CLAMD", "")
+PARVIS_CLAMD_TIMEOUT = float(os.environ.get("PARVIS_CLAMD_TIMEOUT", "30"))
+# Archives (zip, and .docx/.odt which are zips) are inspected in memory, never extracted.
+PARVIS_ARCHIVE_MAX_MEMBERS = int(os.environ.get("PARVIS_ARCHIVE_MAX_MEMBERS", "1000"))
+PARVIS_ARCHIVE_MAX_UNCOMPRESSED_BYTES = (
+    int(os.environ.get("PARVIS_ARCHIVE_MAX_UNCOMPRESSED_MB", "200")) * 1024 * 1024
+)
+PARVIS_ARCHIVE_MAX_RATIO = int(os.environ.get("PARVIS_ARCHIVE_MAX_RATIO", "100"))
 
 # Outbound messages.
-DEFAULT_FROM_EMAIL = os.environ.get("PARVIS_FROM_EMAIL", "Mairie de Mont-Bonvillers <mairie@mont-bonvillers.localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "PARVIS_FROM_EMAIL", "Mairie de Mont-Bonvillers <mairie@mont-bonvillers.localhost>"
+)
 EMAIL_HOST = os.environ.get("PARVIS_SMTP_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("PARVIS_SMTP_PORT", "2525"))
 EMAIL_HOST_USER = os.environ.get("PARVIS_SMTP_USER", "")
@@ -199,3 +214,38 @@ EMAIL_USE_TLS = env_bool("PARVIS_SMTP_TLS", False)
 EMAIL_TIMEOUT = 30
 PARVIS_EMAIL_DOMAIN = os.environ.get("PARVIS_EMAIL_DOMAIN", "mont-bonvillers.localhost")
 PARVIS_SMS_PROVIDER = os.environ.get("PARVIS_SMS_PROVIDER", "parvis.channels.sms.LogProvider")
+# SMS operator API (empty: the provider's own) and the webhooks it calls: /hooks/sms/<token>/...
+PARVIS_SMS_API_URL = os.environ.get("PARVIS_SMS_API_URL", "")
+PARVIS_SMS_WEBHOOK_TOKEN = os.environ.get("PARVIS_SMS_WEBHOOK_TOKEN", "")
+PARVIS_SMS_WEBHOOK_IPS = env_list("PARVIS_SMS_WEBHOOK_IPS")  # addresses or networks; empty = any
+
+# Citizen portal: e-mailed links (account and anonymous request confirmation) expire after this.
+PARVIS_PORTAL_LINK_MAX_AGE = int(os.environ.get("PARVIS_PORTAL_LINK_MAX_AGE_HOURS", "72")) * 3600
+# FranceConnect (OpenID Connect) for citizens, on only when a client id is configured. The
+# defaults are FranceConnect v2's integration platform; production is
+# https://oidc.franceconnect.gouv.fr/api/v2 (PARVIS_OIDC_OP_BASE_URL).
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PARVIS_OIDC_ENABLED = bool(os.environ.get("PARVIS_OIDC_RP_CLIENT_ID"))
+if PARVIS_OIDC_ENABLED:
+    _op = os.environ.get(
+        "PARVIS_OIDC_OP_BASE_URL", "https://fcp-low.integ01.dev-franceconnect.fr/api/v2"
+    ).rstrip("/")
+    OIDC_RP_CLIENT_ID = os.environ["PARVIS_OIDC_RP_CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = os.environ.get("PARVIS_OIDC_RP_CLIENT_SECRET", "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get(
+        "PARVIS_OIDC_OP_AUTHORIZATION_ENDPOINT", f"{_op}/authorize"
+    )
+    OIDC_OP_TOKEN_ENDPOINT = os.environ.get("PARVIS_OIDC_OP_TOKEN_ENDPOINT", f"{_op}/token")
+    OIDC_OP_USER_ENDPOINT = os.environ.get("PARVIS_OIDC_OP_USER_ENDPOINT", f"{_op}/userinfo")
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get("PARVIS_OIDC_OP_JWKS_ENDPOINT", f"{_op}/jwks")
+    OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("PARVIS_OIDC_OP_LOGOUT_ENDPOINT", f"{_op}/session/end")
+    OIDC_RP_SIGN_ALGO = os.environ.get("PARVIS_OIDC_RP_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = os.environ.get(
+        "PARVIS_OIDC_RP_SCOPES", "openid given_name family_name preferred_username birthdate email"
+    )
+    # eidas1: FranceConnect's level of assurance; FranceConnect+ wants eidas2 or eidas3.
+    OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": os.environ.get("PARVIS_OIDC_ACR", "eidas1")}
+    OIDC_AUTHENTICATION_CALLBACK_URL = "portal:oidc-callback"
+    OIDC_TIMEOUT = 15
+    OIDC_STORE_ID_TOKEN = True  # FranceConnect wants it back at logout (id_token_hint)
+    AUTHENTICATION_BACKENDS.append("parvis.portal.oidc.FranceConnectBackend")

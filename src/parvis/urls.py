@@ -9,5 +9,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("people/", include("parvis.people.urls")),
     path("audit/", include("parvis.audit.urls")),
+    path("portal/", include("parvis.portal.urls")),
+    path("hooks/", include("parvis.cases.hooks_urls")),
     path("", include("parvis.console.urls")),
 ]
