@@ -244,7 +244,9 @@ def add_contact_point(request, person_id: int, payload: ContactPointIn):
     return 201, services.add_contact_point(person, payload.kind, payload.value, payload.verified)
 
 
-@router.get("/{int:person_id}/facts", response=list[FactOut], summary="What is known, and from where")
+@router.get(
+    "/{int:person_id}/facts", response=list[FactOut], summary="What is known, and from where"
+)
 def list_facts(request, person_id: int):
     person = _read(request, person_id, "api.facts")
     return [_fact_out(f) for f in services.visible_facts(person, request.auth)]

@@ -109,7 +109,10 @@ def phone_kind(e164: str) -> str:
     """'mobile' or 'landline', from the numbering plan."""
     number = phonenumbers.parse(e164)
     kind = phonenumbers.number_type(number)
-    mobile = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+    mobile = {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
     return "mobile" if kind in mobile else "landline"
 
 

@@ -23,8 +23,24 @@ from .normalize import (
 _PHONE_CHARS = re.compile(r"^[\d\s+().\-/]+$")
 _ADDRESS = re.compile(r"^(\d{1,5})\s*(bis|ter|quater|[a-z])?\s+(.+)$")
 _STREET_WORDS = {
-    "rue", "avenue", "av", "bd", "boulevard", "chemin", "place", "allee", "impasse", "route",
-    "quai", "cours", "square", "sentier", "lotissement", "residence", "passage", "ruelle",
+    "rue",
+    "avenue",
+    "av",
+    "bd",
+    "boulevard",
+    "chemin",
+    "place",
+    "allee",
+    "impasse",
+    "route",
+    "quai",
+    "cours",
+    "square",
+    "sentier",
+    "lotissement",
+    "residence",
+    "passage",
+    "ruelle",
 }
 EXACT, PREFIX, TYPO = 3, 2, 1
 
@@ -59,7 +75,9 @@ def search_people(raw_query: str, limit: int | None = None) -> SearchResult:
 
 
 def _persons(ids, limit) -> list[Person]:
-    return list(Person.objects.filter(pk__in=list(ids)[:limit]).order_by("last_name", "first_names"))
+    return list(
+        Person.objects.filter(pk__in=list(ids)[:limit]).order_by("last_name", "first_names")
+    )
 
 
 def _by_email(query: str, limit: int) -> SearchResult:
@@ -77,9 +95,9 @@ def _by_phone(query: str, limit: int) -> SearchResult:
     from phonenumbers import PhoneNumberFormat, format_number
 
     e164 = format_number(number, PhoneNumberFormat.E164)
-    ids = ContactPoint.objects.filter(
-        kind__in=["mobile", "landline"], normalized=e164
-    ).values_list("person_id", flat=True)
+    ids = ContactPoint.objects.filter(kind__in=["mobile", "landline"], normalized=e164).values_list(
+        "person_id", flat=True
+    )
     return SearchResult("phone", _persons(ids[:limit], limit))
 
 
@@ -110,9 +128,7 @@ def _by_address(normalized: str, match, limit: int) -> SearchResult:
 def candidate_tokens(word: str) -> dict[str, int]:
     """Tokens of the index that may be meant by `word`, each with how well it matches."""
     candidates: dict[str, int] = {}
-    rows = TokenVariant.objects.filter(variant__in=deletions(word)).values_list(
-        "variant", "token"
-    )
+    rows = TokenVariant.objects.filter(variant__in=deletions(word)).values_list("variant", "token")
     for _variant, token in rows[:2000]:
         if token == word:
             candidates[token] = EXACT
@@ -141,15 +157,10 @@ def _by_name(words: list[str], limit: int) -> SearchResult:
     for minimum in (EXACT, TYPO):
         if len(found) >= limit:
             break
-        persons = Person.objects.all()
-        for candidates in per_word:
-            tokens = [t for t, score in candidates.items() if score >= minimum]
-            if not tokens:
-                persons = Person.objects.none()
-                break
-            persons = persons.filter(
-                pk__in=NameToken.objects.filter(token__in=tokens).values("person_id")
-            )
+        token_sets = [[t for t, score in c.items() if score >= minimum] for c in per_word]
+        if not all(token_sets):
+            continue
+        persons = Person.objects.filter(pk__in=_having_all(token_sets))
         for person in persons.exclude(pk__in=list(found))[: limit * 4]:
             found[person.pk] = person
     ranked = sorted(
@@ -157,6 +168,19 @@ def _by_name(words: list[str], limit: int) -> SearchResult:
         key=lambda p: (-_score(p, per_word), p.last_name, p.first_names, p.pk),
     )
     return SearchResult("name", ranked[:limit], truncated=len(ranked) > limit)
+
+
+def _having_all(token_sets: list[list[str]]):
+    """The ids of the persons having, for each word, one of its candidate tokens.
+
+    One posting list per word, intersected (`INTERSECT`): each list is an index-only range
+    read of (token, person), so the cost follows the number of postings whatever the
+    planner's guess, where `id IN (…) AND id IN (…)` under a LIMIT could make PostgreSQL
+    walk the whole person table when the candidate lists are long."""
+    first, *others = (
+        NameToken.objects.filter(token__in=tokens).values("person_id") for tokens in token_sets
+    )
+    return first.intersection(*others) if others else first
 
 
 def _score(person: Person, per_word: list[dict[str, int]]) -> int:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -129,8 +129,39 @@ def add_token_variants(tokens: set[str]) -> None:
     )
 
 
+# The same variants as `deletions()`, made by PostgreSQL: the token itself, and for tokens of
+# four characters or more, the token without its i-th character. Sorted, so that the unique
+# index of (variant, token) is filled in order.
+_REBUILD_TOKEN_VARIANTS_SQL = """
+WITH tokens AS (SELECT DISTINCT token FROM people_nametoken),
+new AS (
+    SELECT t.token FROM tokens t WHERE NOT EXISTS (
+        SELECT 1 FROM people_tokenvariant v WHERE v.variant = t.token AND v.token = t.token)
+),
+inserted AS (
+    INSERT INTO people_tokenvariant (variant, token)
+    SELECT variant, token FROM (
+        SELECT token AS variant, token FROM new
+        UNION
+        SELECT left(token, i - 1) || substr(token, i + 1), token
+        FROM new, generate_series(1, length(token)) AS i
+        WHERE length(token) >= 4
+    ) AS variants
+    ORDER BY variant, token
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM tokens), (SELECT count(*) FROM inserted)
+"""
+
+
 def rebuild_token_variants() -> int:
     """Add the variants of every token not yet indexed, set-based (after a bulk load)."""
+    if connection.vendor == "postgresql":
+        # One statement: millions of variants never travel to Python and back.
+        with connection.cursor() as cursor:
+            cursor.execute(_REBUILD_TOKEN_VARIANTS_SQL)
+            return cursor.fetchone()[0]
     tokens = set(NameToken.objects.values_list("token", flat=True).distinct().iterator(10000))
     known = set(TokenVariant.objects.filter(variant=F("token")).values_list("token", flat=True))
     add_token_variants(tokens - known)
@@ -251,9 +282,14 @@ def parse_fact_value(fact_key: FactKey, value):
         return text
     except (ValueError, InvalidOperation):
         raise ValidationError(
-            {"value": _("“%(value)s” is not a valid %(type)s for %(key)s.")
-             % {"value": str(value)[:40], "type": fact_key.get_value_type_display().lower(),
-                "key": fact_key.key}}
+            {
+                "value": _("“%(value)s” is not a valid %(type)s for %(key)s.")
+                % {
+                    "value": str(value)[:40],
+                    "type": fact_key.get_value_type_display().lower(),
+                    "key": fact_key.key,
+                }
+            }
         ) from None
 
 

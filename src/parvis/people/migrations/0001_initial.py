@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,246 +14,692 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Address',
+            name="Address",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(blank=True, null=True, verbose_name='number')),
-                ('suffix', models.CharField(blank=True, max_length=10, verbose_name='suffix')),
-                ('complement', models.CharField(blank=True, max_length=200, verbose_name='complement')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('ban_id', models.CharField(blank=True, db_index=True, max_length=60, verbose_name='BAN identifier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="number"),
+                ),
+                ("suffix", models.CharField(blank=True, max_length=10, verbose_name="suffix")),
+                (
+                    "complement",
+                    models.CharField(blank=True, max_length=200, verbose_name="complement"),
+                ),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                (
+                    "ban_id",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=60, verbose_name="BAN identifier"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'address',
-                'verbose_name_plural': 'addresses',
+                "verbose_name": "address",
+                "verbose_name_plural": "addresses",
             },
         ),
         migrations.CreateModel(
-            name='DataSource',
+            name="DataSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('administration', 'Administration'), ('system', 'Parvis'), ('citizen', 'The citizen'), ('agent', 'An agent')], max_length=15, verbose_name='kind')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("administration", "Administration"),
+                            ("system", "Parvis"),
+                            ("citizen", "The citizen"),
+                            ("agent", "An agent"),
+                        ],
+                        max_length=15,
+                        verbose_name="kind",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'data source',
-                'verbose_name_plural': 'data sources',
+                "verbose_name": "data source",
+                "verbose_name_plural": "data sources",
             },
         ),
         migrations.CreateModel(
-            name='FactKey',
+            name="FactKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60, unique=True, verbose_name='key')),
-                ('label', models.CharField(max_length=200, verbose_name='label')),
-                ('value_type', models.CharField(choices=[('text', 'Text'), ('number', 'Number'), ('date', 'Date'), ('boolean', 'Yes/no')], max_length=10, verbose_name='type')),
-                ('category', models.CharField(choices=[('general', 'General'), ('identity', 'Identity documents'), ('family', 'Family'), ('housing', 'Housing'), ('employment', 'Employment'), ('social', 'Social'), ('health', 'Health'), ('tax', 'Tax and income')], max_length=12, verbose_name='category')),
-                ('unit', models.CharField(blank=True, max_length=20, verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=60, unique=True, verbose_name="key")),
+                ("label", models.CharField(max_length=200, verbose_name="label")),
+                (
+                    "value_type",
+                    models.CharField(
+                        choices=[
+                            ("text", "Text"),
+                            ("number", "Number"),
+                            ("date", "Date"),
+                            ("boolean", "Yes/no"),
+                        ],
+                        max_length=10,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("general", "General"),
+                            ("identity", "Identity documents"),
+                            ("family", "Family"),
+                            ("housing", "Housing"),
+                            ("employment", "Employment"),
+                            ("social", "Social"),
+                            ("health", "Health"),
+                            ("tax", "Tax and income"),
+                        ],
+                        max_length=12,
+                        verbose_name="category",
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=20, verbose_name="unit")),
             ],
             options={
-                'verbose_name': 'fact key',
-                'verbose_name_plural': 'fact keys',
-                'ordering': ['category', 'label'],
+                "verbose_name": "fact key",
+                "verbose_name_plural": "fact keys",
+                "ordering": ["category", "label"],
             },
         ),
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('address', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='households', to='people.address')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "address",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="households",
+                        to="people.address",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'household',
-                'verbose_name_plural': 'households',
+                "verbose_name": "household",
+                "verbose_name_plural": "households",
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_names', models.CharField(max_length=150, verbose_name='first names')),
-                ('last_name', models.CharField(max_length=150, verbose_name='last name')),
-                ('birth_name', models.CharField(blank=True, max_length=150, verbose_name='birth name')),
-                ('sex', models.CharField(blank=True, choices=[('F', 'Female'), ('M', 'Male'), ('X', 'Unspecified')], max_length=1, verbose_name='sex')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='birth date')),
-                ('birth_place', models.CharField(blank=True, max_length=150, verbose_name='birth place')),
-                ('birth_place_code', models.CharField(blank=True, max_length=5, verbose_name='birth place INSEE code')),
-                ('language', models.CharField(default='fr', max_length=8, verbose_name='language')),
-                ('nir', models.CharField(blank=True, max_length=15, verbose_name='social security number (NIR)')),
-                ('preferred_channel', models.CharField(blank=True, choices=[('email', 'Email'), ('sms', 'SMS'), ('phone', 'Phone call'), ('postal', 'Postal letter'), ('push', 'Web push'), ('portal', 'Citizen portal'), ('counter', 'Counter'), ('chat', 'Web chat')], max_length=10, verbose_name='preferred channel')),
-                ('deceased_on', models.DateField(blank=True, null=True, verbose_name='date of death')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_names", models.CharField(max_length=150, verbose_name="first names")),
+                ("last_name", models.CharField(max_length=150, verbose_name="last name")),
+                (
+                    "birth_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="birth name"),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[("F", "Female"), ("M", "Male"), ("X", "Unspecified")],
+                        max_length=1,
+                        verbose_name="sex",
+                    ),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="birth date")),
+                (
+                    "birth_place",
+                    models.CharField(blank=True, max_length=150, verbose_name="birth place"),
+                ),
+                (
+                    "birth_place_code",
+                    models.CharField(
+                        blank=True, max_length=5, verbose_name="birth place INSEE code"
+                    ),
+                ),
+                ("language", models.CharField(default="fr", max_length=8, verbose_name="language")),
+                (
+                    "nir",
+                    models.CharField(
+                        blank=True, max_length=15, verbose_name="social security number (NIR)"
+                    ),
+                ),
+                (
+                    "preferred_channel",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("email", "Email"),
+                            ("sms", "SMS"),
+                            ("phone", "Phone call"),
+                            ("postal", "Postal letter"),
+                            ("push", "Web push"),
+                            ("portal", "Citizen portal"),
+                            ("counter", "Counter"),
+                            ("chat", "Web chat"),
+                        ],
+                        max_length=10,
+                        verbose_name="preferred channel",
+                    ),
+                ),
+                (
+                    "deceased_on",
+                    models.DateField(blank=True, null=True, verbose_name="date of death"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'persons',
-                'permissions': [('view_sensitive_facts', 'Can see sensitive facts (social, health, tax)')],
-                'indexes': [models.Index(fields=['last_name', 'first_names'], name='people_pers_last_na_4eaec3_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('nir', ''), _negated=True), fields=('nir',), name='person_nir_unique')],
+                "verbose_name": "person",
+                "verbose_name_plural": "persons",
+                "permissions": [
+                    ("view_sensitive_facts", "Can see sensitive facts (social, health, tax)")
+                ],
+                "indexes": [
+                    models.Index(
+                        fields=["last_name", "first_names"], name="people_pers_last_na_4eaec3_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("nir", ""), _negated=True),
+                        fields=("nir",),
+                        name="person_nir_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Street',
+            name="Street",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='street')),
-                ('name_norm', models.CharField(db_index=True, editable=False, max_length=200)),
-                ('postcode', models.CharField(max_length=5, verbose_name='postcode')),
-                ('citycode', models.CharField(max_length=5, verbose_name='INSEE town code')),
-                ('city', models.CharField(max_length=150, verbose_name='town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="street")),
+                ("name_norm", models.CharField(db_index=True, editable=False, max_length=200)),
+                ("postcode", models.CharField(max_length=5, verbose_name="postcode")),
+                ("citycode", models.CharField(max_length=5, verbose_name="INSEE town code")),
+                ("city", models.CharField(max_length=150, verbose_name="town")),
             ],
             options={
-                'verbose_name': 'street',
-                'verbose_name_plural': 'streets',
-                'constraints': [models.UniqueConstraint(fields=('citycode', 'name'), name='street_unique_in_town')],
+                "verbose_name": "street",
+                "verbose_name_plural": "streets",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("citycode", "name"), name="street_unique_in_town"
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='address',
-            name='street',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='addresses', to='people.street'),
+            model_name="address",
+            name="street",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="addresses",
+                to="people.street",
+            ),
         ),
         migrations.CreateModel(
-            name='TokenVariant',
+            name="TokenVariant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('variant', models.CharField(max_length=60)),
-                ('token', models.CharField(max_length=60)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("variant", models.CharField(max_length=60)),
+                ("token", models.CharField(max_length=60)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('variant', 'token'), name='token_variant_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("variant", "token"), name="token_variant_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NameToken',
+            name="NameToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=60)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=60)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['token', 'person'], name='people_name_token_aa431a_idx')],
+                "indexes": [
+                    models.Index(fields=["token", "person"], name="people_name_token_aa431a_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Interaction',
+            name="Interaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(verbose_name='when')),
-                ('kind', models.CharField(choices=[('message_in', 'Message received'), ('message_out', 'Message sent'), ('call', 'Phone call'), ('visit', 'Visit at the counter'), ('case_event', 'Case event'), ('journey_step', 'Journey step'), ('fact', 'Data received'), ('consent', 'Consent'), ('note', 'Note')], max_length=15, verbose_name='kind')),
-                ('channel', models.CharField(blank=True, choices=[('email', 'Email'), ('sms', 'SMS'), ('phone', 'Phone call'), ('postal', 'Postal letter'), ('push', 'Web push'), ('portal', 'Citizen portal'), ('counter', 'Counter'), ('chat', 'Web chat')], max_length=10, verbose_name='channel')),
-                ('summary', models.CharField(max_length=300, verbose_name='summary')),
-                ('body', models.TextField(blank=True, verbose_name='details')),
-                ('ref_type', models.CharField(blank=True, max_length=40)),
-                ('ref_id', models.CharField(blank=True, max_length=40)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="when")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("message_in", "Message received"),
+                            ("message_out", "Message sent"),
+                            ("call", "Phone call"),
+                            ("visit", "Visit at the counter"),
+                            ("case_event", "Case event"),
+                            ("journey_step", "Journey step"),
+                            ("fact", "Data received"),
+                            ("consent", "Consent"),
+                            ("note", "Note"),
+                        ],
+                        max_length=15,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("email", "Email"),
+                            ("sms", "SMS"),
+                            ("phone", "Phone call"),
+                            ("postal", "Postal letter"),
+                            ("push", "Web push"),
+                            ("portal", "Citizen portal"),
+                            ("counter", "Counter"),
+                            ("chat", "Web chat"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("summary", models.CharField(max_length=300, verbose_name="summary")),
+                ("body", models.TextField(blank=True, verbose_name="details")),
+                ("ref_type", models.CharField(blank=True, max_length=40)),
+                ("ref_id", models.CharField(blank=True, max_length=40)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="interactions",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'interaction',
-                'verbose_name_plural': 'interactions',
-                'ordering': ['-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['person', '-occurred_at'], name='people_inte_person__9963aa_idx')],
+                "verbose_name": "interaction",
+                "verbose_name_plural": "interactions",
+                "ordering": ["-occurred_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["person", "-occurred_at"], name="people_inte_person__9963aa_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HouseholdMember',
+            name="HouseholdMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('reference', 'Reference person'), ('spouse', 'Spouse or partner'), ('child', 'Child'), ('other', 'Other member')], max_length=10, verbose_name='role')),
-                ('since', models.DateField(blank=True, null=True, verbose_name='since')),
-                ('until', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='people.household')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("reference", "Reference person"),
+                            ("spouse", "Spouse or partner"),
+                            ("child", "Child"),
+                            ("other", "Other member"),
+                        ],
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                ("since", models.DateField(blank=True, null=True, verbose_name="since")),
+                ("until", models.DateField(blank=True, null=True, verbose_name="until")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="people.household",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'household member',
-                'verbose_name_plural': 'household members',
-                'indexes': [models.Index(fields=['person', 'until'], name='people_hous_person__62c064_idx')],
+                "verbose_name": "household member",
+                "verbose_name_plural": "household members",
+                "indexes": [
+                    models.Index(fields=["person", "until"], name="people_hous_person__62c064_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Fact',
+            name="Fact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value_text', models.CharField(blank=True, max_length=300)),
-                ('value_number', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('value_date', models.DateField(blank=True, null=True)),
-                ('value_bool', models.BooleanField(blank=True, null=True)),
-                ('legal_basis', models.CharField(max_length=300, verbose_name='legal basis')),
-                ('collected_at', models.DateTimeField(verbose_name='collected')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='facts', to='people.datasource')),
-                ('key', models.ForeignKey(db_column='key', on_delete=django.db.models.deletion.PROTECT, related_name='facts', to='people.factkey', to_field='key')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='facts', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value_text", models.CharField(blank=True, max_length=300)),
+                (
+                    "value_number",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("value_date", models.DateField(blank=True, null=True)),
+                ("value_bool", models.BooleanField(blank=True, null=True)),
+                ("legal_basis", models.CharField(max_length=300, verbose_name="legal basis")),
+                ("collected_at", models.DateTimeField(verbose_name="collected")),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="valid until"),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded")),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="facts",
+                        to="people.datasource",
+                    ),
+                ),
+                (
+                    "key",
+                    models.ForeignKey(
+                        db_column="key",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="facts",
+                        to="people.factkey",
+                        to_field="key",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="facts",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fact',
-                'verbose_name_plural': 'facts',
-                'indexes': [models.Index(fields=['person', 'key'], name='people_fact_person__10985c_idx'), models.Index(fields=['key', 'value_date'], name='people_fact_key_bbc029_idx'), models.Index(fields=['key', 'value_number'], name='people_fact_key_be42b8_idx')],
+                "verbose_name": "fact",
+                "verbose_name_plural": "facts",
+                "indexes": [
+                    models.Index(fields=["person", "key"], name="people_fact_person__10985c_idx"),
+                    models.Index(fields=["key", "value_date"], name="people_fact_key_bbc029_idx"),
+                    models.Index(fields=["key", "value_number"], name="people_fact_key_be42b8_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ContactPoint',
+            name="ContactPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('email', 'Email'), ('mobile', 'Mobile phone'), ('landline', 'Landline'), ('postal', 'Postal address')], max_length=10, verbose_name='kind')),
-                ('value', models.CharField(max_length=300, verbose_name='value')),
-                ('normalized', models.CharField(db_index=True, editable=False, max_length=300)),
-                ('verified', models.BooleanField(default=False, verbose_name='verified')),
-                ('status', models.CharField(choices=[('ok', 'Valid'), ('bounced', 'Bounced'), ('invalid', 'Invalid')], default='ok', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_points', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("mobile", "Mobile phone"),
+                            ("landline", "Landline"),
+                            ("postal", "Postal address"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("value", models.CharField(max_length=300, verbose_name="value")),
+                ("normalized", models.CharField(db_index=True, editable=False, max_length=300)),
+                ("verified", models.BooleanField(default=False, verbose_name="verified")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("ok", "Valid"), ("bounced", "Bounced"), ("invalid", "Invalid")],
+                        default="ok",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_points",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact point',
-                'verbose_name_plural': 'contact points',
-                'indexes': [models.Index(fields=['person', 'kind'], name='people_cont_person__80863d_idx')],
+                "verbose_name": "contact point",
+                "verbose_name_plural": "contact points",
+                "indexes": [
+                    models.Index(fields=["person", "kind"], name="people_cont_person__80863d_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('case_updates', 'Updates on my requests'), ('proactive_rights', 'Benefits I may be entitled to'), ('document_reminders', 'Reminders (identity documents, deadlines)'), ('alerts', 'Alerts (safety, works, events)'), ('town_news', 'News of the town')], max_length=30, verbose_name='purpose')),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'SMS'), ('phone', 'Phone call'), ('postal', 'Postal letter'), ('push', 'Web push'), ('portal', 'Citizen portal'), ('counter', 'Counter'), ('chat', 'Web chat')], max_length=10, verbose_name='channel')),
-                ('granted', models.BooleanField(verbose_name='granted')),
-                ('recorded_at', models.DateTimeField(verbose_name='when')),
-                ('method', models.CharField(choices=[('portal', 'Citizen portal'), ('counter', 'At the counter'), ('phone', 'By phone'), ('paper', 'Paper form'), ('email', 'By email'), ('import', 'Imported'), ('unsubscribe', 'Unsubscribe link')], max_length=12, verbose_name='how')),
-                ('legal_basis', models.CharField(choices=[('consent', 'Consent'), ('contract', 'Contract'), ('legal_obligation', 'Legal obligation'), ('vital_interest', 'Vital interest'), ('public_task', 'Public task'), ('legitimate_interest', 'Legitimate interest')], default='consent', max_length=20, verbose_name='legal basis')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("case_updates", "Updates on my requests"),
+                            ("proactive_rights", "Benefits I may be entitled to"),
+                            ("document_reminders", "Reminders (identity documents, deadlines)"),
+                            ("alerts", "Alerts (safety, works, events)"),
+                            ("town_news", "News of the town"),
+                        ],
+                        max_length=30,
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("sms", "SMS"),
+                            ("phone", "Phone call"),
+                            ("postal", "Postal letter"),
+                            ("push", "Web push"),
+                            ("portal", "Citizen portal"),
+                            ("counter", "Counter"),
+                            ("chat", "Web chat"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("granted", models.BooleanField(verbose_name="granted")),
+                ("recorded_at", models.DateTimeField(verbose_name="when")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("portal", "Citizen portal"),
+                            ("counter", "At the counter"),
+                            ("phone", "By phone"),
+                            ("paper", "Paper form"),
+                            ("email", "By email"),
+                            ("import", "Imported"),
+                            ("unsubscribe", "Unsubscribe link"),
+                        ],
+                        max_length=12,
+                        verbose_name="how",
+                    ),
+                ),
+                (
+                    "legal_basis",
+                    models.CharField(
+                        choices=[
+                            ("consent", "Consent"),
+                            ("contract", "Contract"),
+                            ("legal_obligation", "Legal obligation"),
+                            ("vital_interest", "Vital interest"),
+                            ("public_task", "Public task"),
+                            ("legitimate_interest", "Legitimate interest"),
+                        ],
+                        default="consent",
+                        max_length=20,
+                        verbose_name="legal basis",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consent',
-                'verbose_name_plural': 'consents',
-                'ordering': ['-recorded_at', '-id'],
-                'indexes': [models.Index(fields=['person', 'purpose', 'channel', '-recorded_at'], name='people_cons_person__647739_idx')],
+                "verbose_name": "consent",
+                "verbose_name_plural": "consents",
+                "ordering": ["-recorded_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["person", "purpose", "channel", "-recorded_at"],
+                        name="people_cons_person__647739_idx",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Residence',
+            name="Residence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateField(blank=True, null=True, verbose_name='from')),
-                ('end', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('address', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='residences', to='people.address')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='residences', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateField(blank=True, null=True, verbose_name="from")),
+                ("end", models.DateField(blank=True, null=True, verbose_name="until")),
+                (
+                    "address",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="residences",
+                        to="people.address",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="residences",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'residence',
-                'verbose_name_plural': 'residences',
-                'ordering': ['-start'],
-                'indexes': [models.Index(fields=['address', 'end'], name='people_resi_address_94f684_idx'), models.Index(fields=['person', 'end'], name='people_resi_person__b2a875_idx')],
+                "verbose_name": "residence",
+                "verbose_name_plural": "residences",
+                "ordering": ["-start"],
+                "indexes": [
+                    models.Index(fields=["address", "end"], name="people_resi_address_94f684_idx"),
+                    models.Index(fields=["person", "end"], name="people_resi_person__b2a875_idx"),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='address',
-            index=models.Index(fields=['street', 'number'], name='people_addr_street__f5e9c5_idx'),
+            model_name="address",
+            index=models.Index(fields=["street", "number"], name="people_addr_street__f5e9c5_idx"),
         ),
     ]
