@@ -40,7 +40,9 @@ def require_or_skip(available: bool, reason: str):
 @pytest.fixture
 def make_user(django_user_model):
     def make(username: str, role: str | None = None, **extra):
-        user = django_user_model.objects.create_user(username=username, password="pw-test-123", **extra)
+        user = django_user_model.objects.create_user(
+            username=username, password="pw-test-123", **extra
+        )
         if role:
             user.groups.add(Group.objects.get(name=role))
         return user
@@ -77,18 +79,28 @@ def nobody(make_user):
 def person(db):
     """Élodie Le Gall, born Martin, with contacts, consents and facts of every sensitivity."""
     p = services.create_person(
-        first_names="Élodie Marie", last_name="Le Gall", birth_name="Martin",
-        birth_date=date(1984, 3, 12), sex="F", nir="2 84 03 54 084 123 73",
+        first_names="Élodie Marie",
+        last_name="Le Gall",
+        birth_name="Martin",
+        birth_date=date(1984, 3, 12),
+        sex="F",
+        nir="2 84 03 54 084 123 73",
     )
     services.add_contact_point(p, "email", "Elodie.LeGall@Example.FR", verified=True)
     services.add_contact_point(p, "mobile", "06 12 34 56 78")
     services.record_consent(p, purpose="alerts", channel="sms", granted=True, method="portal")
     ants = DataSource.objects.get(code="ants")
     caf = DataSource.objects.get(code="caf")
-    services.add_fact(p, key="passport_expires_on", value=timezone.localdate() + timedelta(days=150),
-                      source=ants, legal_basis="Code de la sécurité intérieure")
-    services.add_fact(p, key="family_quotient", value="612,50", source=caf,
-                      legal_basis="CSS art. L. 114-12-1")
+    services.add_fact(
+        p,
+        key="passport_expires_on",
+        value=timezone.localdate() + timedelta(days=150),
+        source=ants,
+        legal_basis="Code de la sécurité intérieure",
+    )
+    services.add_fact(
+        p, key="family_quotient", value="612,50", source=caf, legal_basis="CSS art. L. 114-12-1"
+    )
     return p
 
 

@@ -12,5 +12,8 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "heartbeat": {"task": "parvis.console.tasks.heartbeat", "schedule": 60.0},
-    "sweep-queued-messages": {"task": "parvis.cases.tasks.sweep_queued_messages", "schedule": 120.0},
+    "sweep-queued-messages": {
+        "task": "parvis.cases.tasks.sweep_queued_messages",
+        "schedule": 120.0,
+    },
 }

@@ -7,8 +7,15 @@ import time
 
 
 def _parvis(env, *args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "parvis.cli", *args], env=env, check=True,
-                          capture_output=True, text=True, timeout=120, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "parvis.cli", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
 
 
 def test_worker_runs_a_task_from_the_filesystem_broker(tmp_path):
@@ -16,15 +23,28 @@ def test_worker_runs_a_task_from_the_filesystem_broker(tmp_path):
     env.update(PARVIS_VAR_DIR=str(tmp_path), PARVIS_BROKER_URL="filesystem://")
     _parvis(env, "migrate", "--noinput")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "parvis.cli", "worker", "--concurrency", "1", "--pool", "solo",
-         "--loglevel", "WARNING"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "parvis.cli",
+            "worker",
+            "--concurrency",
+            "1",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
-        _parvis(env, "shell", "-c",
-                "from parvis.console.tasks import heartbeat; heartbeat.delay()")
-        check = ("from parvis.console.models import Heartbeat;"
-                 "print(Heartbeat.objects.filter(name='worker').exists())")
+        _parvis(env, "shell", "-c", "from parvis.console.tasks import heartbeat; heartbeat.delay()")
+        check = (
+            "from parvis.console.models import Heartbeat;"
+            "print(Heartbeat.objects.filter(name='worker').exists())"
+        )
         deadline = time.monotonic() + 90
         seen = False
         while time.monotonic() < deadline and not seen:

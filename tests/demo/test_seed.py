@@ -28,16 +28,22 @@ def town():
 
 
 def test_town_is_deterministic(town):
-    first = list(Person.objects.order_by("pk").values_list("first_names", "last_name", "birth_date"))
+    first = list(
+        Person.objects.order_by("pk").values_list("first_names", "last_name", "birth_date")
+    )
     Person.objects.all().delete()
     seed_town(600, seed=7, today=TODAY)
-    again = list(Person.objects.order_by("pk").values_list("first_names", "last_name", "birth_date"))
+    again = list(
+        Person.objects.order_by("pk").values_list("first_names", "last_name", "birth_date")
+    )
     assert first == again
 
 
 def test_population_looks_french_and_varied(town):
     assert 600 <= town.persons < 610
-    sizes = Counter(HouseholdMember.objects.values("household").annotate().values_list("household", flat=True))
+    sizes = Counter(
+        HouseholdMember.objects.values("household").annotate().values_list("household", flat=True)
+    )
     size_counts = Counter(sizes.values())
     assert size_counts[1] > 0 and size_counts[2] > 0 and max(size_counts) >= 4
     ages = [(TODAY - b).days // 365 for b in Person.objects.values_list("birth_date", flat=True)]
@@ -60,7 +66,9 @@ def test_contacts_and_nir_are_valid(town):
 
 
 def test_identity_documents_expire_over_ten_years(town):
-    dates = list(Fact.objects.filter(key="passport_expires_on").values_list("value_date", flat=True))
+    dates = list(
+        Fact.objects.filter(key="passport_expires_on").values_list("value_date", flat=True)
+    )
     assert min(dates) < TODAY < max(dates)
     assert (max(dates) - min(dates)).days > 3000
 

@@ -22,14 +22,27 @@ def test_normalize_text_folds_accents_case_ligatures_and_punctuation():
 
 
 def test_compound_names_are_found_joined_and_split():
-    assert name_tokens("Jean-Pierre", "Le Gall") == {"jean", "pierre", "jeanpierre", "le", "gall", "legall"}
+    assert name_tokens("Jean-Pierre", "Le Gall") == {
+        "jean",
+        "pierre",
+        "jeanpierre",
+        "le",
+        "gall",
+        "legall",
+    }
 
 
 @pytest.mark.parametrize(
     "a,b,expected",
-    [("martin", "martin", True), ("martin", "martn", True), ("martin", "marrtin", True),
-     ("martin", "mratin", True), ("martin", "marton", True), ("martin", "morton", False),
-     ("martin", "mar", False)],
+    [
+        ("martin", "martin", True),
+        ("martin", "martn", True),
+        ("martin", "marrtin", True),
+        ("martin", "mratin", True),
+        ("martin", "marton", True),
+        ("martin", "morton", False),
+        ("martin", "mar", False),
+    ],
 )
 def test_within_one_edit(a, b, expected):
     assert within_one_edit(a, b) is expected
@@ -43,7 +56,10 @@ def test_one_deletion_shares_a_variant(word, data):
     assert deletions(word) & deletions(typo)
 
 
-@pytest.mark.parametrize("raw", ["06 12 34 56 78", "0612345678", "+33 6 12 34 56 78", "06.12.34.56.78", "(0)6-12-34-56-78"])
+@pytest.mark.parametrize(
+    "raw",
+    ["06 12 34 56 78", "0612345678", "+33 6 12 34 56 78", "06.12.34.56.78", "(0)6-12-34-56-78"],
+)
 def test_phone_numbers_in_any_format_normalise_to_e164(raw):
     assert normalize_phone(raw) == "+33612345678"
 

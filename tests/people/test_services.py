@@ -12,8 +12,9 @@ pytestmark = pytest.mark.django_db
 
 def test_create_person_rejects_bad_fields_naming_each_one():
     with pytest.raises(ValidationError) as exc:
-        services.create_person(first_names="", last_name="Dupont", birth_date="2999-01-01",
-                               nir="123", sex="Q")
+        services.create_person(
+            first_names="", last_name="Dupont", birth_date="2999-01-01", nir="123", sex="Q"
+        )
     errors = exc.value.message_dict
     assert set(errors) == {"first_names", "birth_date", "nir", "sex"}
     assert Person.objects.count() == 0
@@ -54,8 +55,13 @@ def test_consent_history_keeps_every_decision_and_the_latest_wins(person):
 
 def test_fact_without_legal_basis_is_refused(person):
     with pytest.raises(ValidationError) as exc:
-        services.add_fact(person, key="monthly_rent", value=500,
-                          source=DataSource.objects.get(code="citizen"), legal_basis=" ")
+        services.add_fact(
+            person,
+            key="monthly_rent",
+            value=500,
+            source=DataSource.objects.get(code="citizen"),
+            legal_basis=" ",
+        )
     assert "legal_basis" in exc.value.message_dict
 
 
@@ -63,12 +69,22 @@ def test_fact_values_are_typed(person):
     fact = Fact.objects.get(person=person, key="family_quotient")
     assert str(fact.value) == "612.50"
     with pytest.raises(ValidationError) as exc:
-        services.add_fact(person, key="passport_expires_on", value="bientôt",
-                          source=DataSource.objects.get(code="ants"), legal_basis="x")
+        services.add_fact(
+            person,
+            key="passport_expires_on",
+            value="bientôt",
+            source=DataSource.objects.get(code="ants"),
+            legal_basis="x",
+        )
     assert "value" in exc.value.message_dict
     with pytest.raises(ValidationError):
-        services.add_fact(person, key="no_such_key", value="1",
-                          source=DataSource.objects.get(code="ants"), legal_basis="x")
+        services.add_fact(
+            person,
+            key="no_such_key",
+            value="1",
+            source=DataSource.objects.get(code="ants"),
+            legal_basis="x",
+        )
 
 
 def test_sensitive_facts_need_the_permission(person, agent, supervisor):

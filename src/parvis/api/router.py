@@ -25,7 +25,9 @@ def malformed_payload(request, exc: ValidationError):
         {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or "body", "message": e.get("msg")}
         for e in exc.errors
     ]
-    return api.create_response(request, {"detail": "Invalid request.", "errors": errors}, status=400)
+    return api.create_response(
+        request, {"detail": "Invalid request.", "errors": errors}, status=400
+    )
 
 
 @api.exception_handler(DjangoValidationError)

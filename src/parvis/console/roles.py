@@ -54,8 +54,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "api.add_apitoken",
         "api.delete_apitoken",
     ],
-    DPO: ["people.view_person", "people.view_sensitive_facts", "audit.search_accesslog",
-          "audit.view_accesslog"],
+    DPO: [
+        "people.view_person",
+        "people.view_sensitive_facts",
+        "audit.search_accesslog",
+        "audit.view_accesslog",
+    ],
 }
 
 

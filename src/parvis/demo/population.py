@@ -17,12 +17,22 @@ from parvis.people.normalize import name_tokens
 from .names import first_name_for, surnames
 
 EMAIL_DOMAINS = [
-    ("orange.fr", 22), ("gmail.com", 30), ("free.fr", 10), ("laposte.net", 8), ("sfr.fr", 6),
-    ("hotmail.fr", 9), ("wanadoo.fr", 6), ("yahoo.fr", 5), ("outlook.fr", 4),
+    ("orange.fr", 22),
+    ("gmail.com", 30),
+    ("free.fr", 10),
+    ("laposte.net", 8),
+    ("sfr.fr", 6),
+    ("hotmail.fr", 9),
+    ("wanadoo.fr", 6),
+    ("yahoo.fr", 5),
+    ("outlook.fr", 4),
 ]
 # Household composition (INSEE, France 2020, rounded): type, weight.
 HOUSEHOLD_TYPES = [
-    ("single", 37), ("couple", 26), ("couple_children", 24), ("single_parent", 9),
+    ("single", 37),
+    ("couple", 26),
+    ("couple_children", 24),
+    ("single_parent", 9),
     ("flatshare", 4),
 ]
 MOBILE_06_PREFIXES = [f"6{n:02d}" for n in range(90) if n != 39]
@@ -92,9 +102,9 @@ class PopulationGenerator:
         return bucket
 
     def household(self, tables: Tables) -> list[Member]:
-        kind = self.rng.choices(
-            [k for k, _w in HOUSEHOLD_TYPES], [w for _k, w in HOUSEHOLD_TYPES]
-        )[0]
+        kind = self.rng.choices([k for k, _w in HOUSEHOLD_TYPES], [w for _k, w in HOUSEHOLD_TYPES])[
+            0
+        ]
         lo, hi = self._adult_age_range()
         members: list[Member] = []
         ref_sex = self.rng.choice("FM")
@@ -147,8 +157,11 @@ class PopulationGenerator:
                     m.last_name = family
             else:
                 m.last_name = family
-            if m.role == "reference" and m.sex == "F" and kind != "single_parent" and (
-                self.rng.random() < 0.15 and (self.today - m.birth).days > 50 * 365
+            if (
+                m.role == "reference"
+                and m.sex == "F"
+                and kind != "single_parent"
+                and (self.rng.random() < 0.15 and (self.today - m.birth).days > 50 * 365)
             ):
                 # Widows and divorcees who kept their married name.
                 m.birth_name = self._surnames.pick(self.rng)
@@ -174,20 +187,51 @@ class PopulationGenerator:
             mobile = self._mobile()
         preferred = "email" if email else "sms" if mobile else "postal" if adult else ""
         tables.persons.append(
-            (pid, m.first_names, m.last_name, m.birth_name, m.sex, m.birth,
-             "Mont-Bonvillers" if rng.random() < 0.25 else "", "", "fr", nir, preferred, None,
-             self.now, self.now)
+            (
+                pid,
+                m.first_names,
+                m.last_name,
+                m.birth_name,
+                m.sex,
+                m.birth,
+                "Mont-Bonvillers" if rng.random() < 0.25 else "",
+                "",
+                "fr",
+                nir,
+                preferred,
+                None,
+                self.now,
+                self.now,
+            )
         )
-        tables.members.append((self._next("people_householdmember"), household_id, pid, m.role,
-                                moved_in, None))
+        tables.members.append(
+            (self._next("people_householdmember"), household_id, pid, m.role, moved_in, None)
+        )
         tables.residences.append((self._next("people_residence"), pid, address_id, moved_in, None))
         if adult and rng.random() < 0.2:
             earlier = moved_in - timedelta(days=rng.randint(365, 3650))
-            tables.residences.append((self._next("people_residence"), pid,
-                                      rng.choice(self.address_ids), earlier, moved_in))
+            tables.residences.append(
+                (
+                    self._next("people_residence"),
+                    pid,
+                    rng.choice(self.address_ids),
+                    earlier,
+                    moved_in,
+                )
+            )
         for kind_, value, normalized in self._contacts(email, mobile, landline):
-            tables.contacts.append((self._next("people_contactpoint"), pid, kind_, value,
-                                    normalized, rng.random() < 0.6, "ok", self.now))
+            tables.contacts.append(
+                (
+                    self._next("people_contactpoint"),
+                    pid,
+                    kind_,
+                    value,
+                    normalized,
+                    rng.random() < 0.6,
+                    "ok",
+                    self.now,
+                )
+            )
         if adult:
             self._consents(tables, pid, email, mobile)
             self._person_facts(tables, pid, age, m)
@@ -215,10 +259,13 @@ class PopulationGenerator:
         last = _ascii(m.last_name)
         pattern = self.rng.random()
         local = (
-            f"{first}.{last}" if pattern < 0.45 else
-            f"{first[0]}{last}" if pattern < 0.6 else
-            f"{first}.{last}{m.birth.year % 100:02d}" if pattern < 0.85 else
-            f"{first}{pid % 1000}"
+            f"{first}.{last}"
+            if pattern < 0.45
+            else f"{first[0]}{last}"
+            if pattern < 0.6
+            else f"{first}.{last}{m.birth.year % 100:02d}"
+            if pattern < 0.85
+            else f"{first}{pid % 1000}"
         )
         domain = self.rng.choices(self._domain_names, self._domain_weights)[0]
         return f"{local}@{domain}"
@@ -236,22 +283,75 @@ class PopulationGenerator:
         when = self.now - timedelta(days=rng.randint(1, 1500))
         channels = (["email"] if email else []) + (["sms"] if mobile else [])
         for channel in channels:
-            tables.consents.append((self._next("people_consent"), pid, "case_updates", channel,
-                                    True, when, "portal", "public_task", None))
-            for purpose, p in (("proactive_rights", 0.55), ("document_reminders", 0.6),
-                               ("alerts", 0.5), ("town_news", 0.3)):
+            tables.consents.append(
+                (
+                    self._next("people_consent"),
+                    pid,
+                    "case_updates",
+                    channel,
+                    True,
+                    when,
+                    "portal",
+                    "public_task",
+                    None,
+                )
+            )
+            for purpose, p in (
+                ("proactive_rights", 0.55),
+                ("document_reminders", 0.6),
+                ("alerts", 0.5),
+                ("town_news", 0.3),
+            ):
                 if rng.random() < p:
                     granted = rng.random() < 0.92
-                    tables.consents.append((self._next("people_consent"), pid, purpose, channel,
-                                            granted, when, rng.choice(["portal", "counter", "paper"]),
-                                            "consent", None))
+                    tables.consents.append(
+                        (
+                            self._next("people_consent"),
+                            pid,
+                            purpose,
+                            channel,
+                            granted,
+                            when,
+                            rng.choice(["portal", "counter", "paper"]),
+                            "consent",
+                            None,
+                        )
+                    )
 
-    def _fact(self, tables, pid, key, source, basis, *, text="", number=None, day=None,
-              flag=None, valid_until=None, collected_days_ago=None) -> None:
-        collected = self.now - timedelta(days=collected_days_ago if collected_days_ago is not None
-                                         else self.rng.randint(5, 400))
-        tables.facts.append((self._next("people_fact"), pid, key, text, number, day, flag, source,
-                             basis, collected, valid_until, self.now))
+    def _fact(
+        self,
+        tables,
+        pid,
+        key,
+        source,
+        basis,
+        *,
+        text="",
+        number=None,
+        day=None,
+        flag=None,
+        valid_until=None,
+        collected_days_ago=None,
+    ) -> None:
+        collected = self.now - timedelta(
+            days=collected_days_ago if collected_days_ago is not None else self.rng.randint(5, 400)
+        )
+        tables.facts.append(
+            (
+                self._next("people_fact"),
+                pid,
+                key,
+                text,
+                number,
+                day,
+                flag,
+                source,
+                basis,
+                collected,
+                valid_until,
+                self.now,
+            )
+        )
 
     def _person_facts(self, tables, pid, age, m: Member) -> None:
         rng = self.rng
@@ -259,85 +359,182 @@ class PopulationGenerator:
         # Identity documents valid 10 years (15 for ID cards issued 2004-2013): expiry dates are
         # spread over the past two and the next ten years.
         if rng.random() < 0.55:
-            self._fact(tables, pid, "passport_expires_on", "ants", "Code de la sécurité intérieure, art. R. 311-1",
-                       day=today + timedelta(days=rng.randint(-730, 3650)))
+            self._fact(
+                tables,
+                pid,
+                "passport_expires_on",
+                "ants",
+                "Code de la sécurité intérieure, art. R. 311-1",
+                day=today + timedelta(days=rng.randint(-730, 3650)),
+            )
         if rng.random() < 0.8:
-            self._fact(tables, pid, "id_card_expires_on", "ants", "Décret n° 55-1397",
-                       day=today + timedelta(days=rng.randint(-730, 3650)))
+            self._fact(
+                tables,
+                pid,
+                "id_card_expires_on",
+                "ants",
+                "Décret n° 55-1397",
+                day=today + timedelta(days=rng.randint(-730, 3650)),
+            )
         if age >= 67 or (age >= 62 and rng.random() < 0.6):
             status = "retired"
         elif age < 25 and rng.random() < 0.5:
             status = "student"
         else:
             status = rng.choices(["employed", "unemployed", "inactive"], [82, 10, 8])[0]
-        self._fact(tables, pid, "employment_status", "france-travail",
-                   "Code du travail, art. L. 5312-1", text=status)
+        self._fact(
+            tables,
+            pid,
+            "employment_status",
+            "france-travail",
+            "Code du travail, art. L. 5312-1",
+            text=status,
+        )
         if status == "employed":
             salary = max(600, round(rng.lognormvariate(7.6, 0.45)))
-            self._fact(tables, pid, "monthly_net_salary", "dgfip", "CGI, art. 1649 quater",
-                       number=Decimal(salary))
+            self._fact(
+                tables,
+                pid,
+                "monthly_net_salary",
+                "dgfip",
+                "CGI, art. 1649 quater",
+                number=Decimal(salary),
+            )
         elif status == "unemployed":
-            self._fact(tables, pid, "monthly_unemployment_benefit", "france-travail",
-                       "Code du travail, art. L. 5312-1",
-                       number=Decimal(rng.choice([0, 0, 600, 900, 1100, 1400])))
+            self._fact(
+                tables,
+                pid,
+                "monthly_unemployment_benefit",
+                "france-travail",
+                "Code du travail, art. L. 5312-1",
+                number=Decimal(rng.choice([0, 0, 600, 900, 1100, 1400])),
+            )
         elif status == "retired":
-            self._fact(tables, pid, "monthly_pension", "cnav", "Code de la sécurité sociale, art. L. 161-17",
-                       number=Decimal(max(300, round(rng.lognormvariate(7.3, 0.4)))))
+            self._fact(
+                tables,
+                pid,
+                "monthly_pension",
+                "cnav",
+                "Code de la sécurité sociale, art. L. 161-17",
+                number=Decimal(max(300, round(rng.lognormvariate(7.3, 0.4)))),
+            )
         elif status == "student":
             self._fact(tables, pid, "student", "citizen", "Consentement", flag=True)
         if rng.random() < 0.03:
-            self._fact(tables, pid, "disability_recognised", "mdph", "CASF, art. L. 241-6", flag=True)
+            self._fact(
+                tables, pid, "disability_recognised", "mdph", "CASF, art. L. 241-6", flag=True
+            )
 
     def _household_facts(self, tables, members: list[Member], kind: str) -> None:
         rng = self.rng
         ref = members[0]
         children = sum(1 for m in members if m.role == "child")
-        marital = {"couple": rng.choice(["married", "pacs", "cohabiting"]),
-                   "couple_children": rng.choice(["married", "married", "pacs", "cohabiting"]),
-                   "single": rng.choice(["single", "single", "divorced", "widowed"]),
-                   "single_parent": rng.choice(["single", "divorced", "separated"]),
-                   "flatshare": "single"}[kind]
+        marital = {
+            "couple": rng.choice(["married", "pacs", "cohabiting"]),
+            "couple_children": rng.choice(["married", "married", "pacs", "cohabiting"]),
+            "single": rng.choice(["single", "single", "divorced", "widowed"]),
+            "single_parent": rng.choice(["single", "divorced", "separated"]),
+            "flatshare": "single",
+        }[kind]
         ref_age = (self.today - ref.birth).days // 365
         if kind == "single" and ref_age >= 70 and rng.random() < 0.6:
             marital = "widowed"
-        self._fact(tables, ref.person_id, "marital_status", "etat-civil", "Code civil, art. 34",
-                   text=marital)
+        self._fact(
+            tables,
+            ref.person_id,
+            "marital_status",
+            "etat-civil",
+            "Code civil, art. 34",
+            text=marital,
+        )
         housing = rng.choices(["owner", "tenant", "social_housing", "hosted"], [57, 25, 15, 3])[0]
         self._fact(tables, ref.person_id, "housing_status", "citizen", "Consentement", text=housing)
         if housing in ("tenant", "social_housing"):
-            rent = round(rng.uniform(280, 520) if housing == "social_housing" else rng.uniform(420, 950))
-            self._fact(tables, ref.person_id, "monthly_rent", "citizen", "Consentement",
-                       number=Decimal(rent))
+            rent = round(
+                rng.uniform(280, 520) if housing == "social_housing" else rng.uniform(420, 950)
+            )
+            self._fact(
+                tables,
+                ref.person_id,
+                "monthly_rent",
+                "citizen",
+                "Consentement",
+                number=Decimal(rent),
+            )
         if children:
-            self._fact(tables, ref.person_id, "dependent_children", "caf",
-                       "Code de la sécurité sociale, art. L. 583-3", number=Decimal(children))
+            self._fact(
+                tables,
+                ref.person_id,
+                "dependent_children",
+                "caf",
+                "Code de la sécurité sociale, art. L. 583-3",
+                number=Decimal(children),
+            )
         adults = len(members) - children
         # A household income drawn so that about 15 % of households are under the poverty line.
         monthly = max(0, rng.lognormvariate(7.9, 0.55) * (1 if adults == 1 else 1.6))
         yearly = round(monthly * 12)
-        self._fact(tables, ref.person_id, "reference_tax_income", "dgfip", "CGI, art. 1649 quater",
-                   number=Decimal(yearly))
+        self._fact(
+            tables,
+            ref.person_id,
+            "reference_tax_income",
+            "dgfip",
+            "CGI, art. 1649 quater",
+            number=Decimal(yearly),
+        )
         shares = adults + 0.5 * min(children, 2) + max(0, children - 2)
         quotient = round(yearly / 12 / max(shares, 1))
-        self._fact(tables, ref.person_id, "family_quotient", "caf",
-                   "Code de la sécurité sociale, art. L. 114-12-1", number=Decimal(quotient))
+        self._fact(
+            tables,
+            ref.person_id,
+            "family_quotient",
+            "caf",
+            "Code de la sécurité sociale, art. L. 114-12-1",
+            number=Decimal(quotient),
+        )
         # Non-take-up: only some of the likely entitled receive RSA or housing aid.
         if monthly < 700 and adults <= 2 and rng.random() < 0.65:
-            self._fact(tables, ref.person_id, "rsa_recipient", "caf", "CASF, art. L. 262-40", flag=True)
+            self._fact(
+                tables, ref.person_id, "rsa_recipient", "caf", "CASF, art. L. 262-40", flag=True
+            )
         if housing in ("tenant", "social_housing") and monthly < 1600 and rng.random() < 0.7:
-            self._fact(tables, ref.person_id, "housing_aid_recipient", "caf",
-                       "Code de la construction, art. L. 821-1", flag=True)
+            self._fact(
+                tables,
+                ref.person_id,
+                "housing_aid_recipient",
+                "caf",
+                "Code de la construction, art. L. 821-1",
+                flag=True,
+            )
         if kind == "single" and ref_age >= 75 and rng.random() < 0.25:
-            self._fact(tables, ref.person_id, "heatwave_register", "ccas", "CASF, art. L. 121-6-1",
-                       flag=True)
+            self._fact(
+                tables,
+                ref.person_id,
+                "heatwave_register",
+                "ccas",
+                "CASF, art. L. 121-6-1",
+                flag=True,
+            )
 
     def _history(self, tables, pid) -> None:
         rng = self.rng
         for _ in range(rng.randint(1, 3)):
             when = self.now - timedelta(days=rng.randint(1, 900), minutes=rng.randint(0, 600))
             kind, channel, summary = rng.choice(HISTORY)
-            tables.interactions.append((self._next("people_interaction"), pid, when, kind, channel,
-                                        summary, "", None, "", ""))
+            tables.interactions.append(
+                (
+                    self._next("people_interaction"),
+                    pid,
+                    when,
+                    kind,
+                    channel,
+                    summary,
+                    "",
+                    None,
+                    "",
+                    "",
+                )
+            )
 
 
 HISTORY = [

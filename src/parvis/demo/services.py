@@ -27,23 +27,80 @@ ADDRESSES_PER_STREET = 60
 
 TABLES = {
     "people_household": ("households", ["id", "address_id", "created_at"]),
-    "people_person": ("persons", [
-        "id", "first_names", "last_name", "birth_name", "sex", "birth_date", "birth_place",
-        "birth_place_code", "language", "nir", "preferred_channel", "deceased_on", "created_at",
-        "updated_at"]),
-    "people_householdmember": ("members", ["id", "household_id", "person_id", "role", "since", "until"]),
+    "people_person": (
+        "persons",
+        [
+            "id",
+            "first_names",
+            "last_name",
+            "birth_name",
+            "sex",
+            "birth_date",
+            "birth_place",
+            "birth_place_code",
+            "language",
+            "nir",
+            "preferred_channel",
+            "deceased_on",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    "people_householdmember": (
+        "members",
+        ["id", "household_id", "person_id", "role", "since", "until"],
+    ),
     "people_residence": ("residences", ["id", "person_id", "address_id", "start", "end"]),
-    "people_contactpoint": ("contacts", [
-        "id", "person_id", "kind", "value", "normalized", "verified", "status", "created_at"]),
-    "people_consent": ("consents", [
-        "id", "person_id", "purpose", "channel", "granted", "recorded_at", "method", "legal_basis",
-        "recorded_by_id"]),
-    "people_fact": ("facts", [
-        "id", "person_id", "key", "value_text", "value_number", "value_date", "value_bool",
-        "source_id", "legal_basis", "collected_at", "valid_until", "recorded_at"]),
-    "people_interaction": ("interactions", [
-        "id", "person_id", "occurred_at", "kind", "channel", "summary", "body", "actor_id",
-        "ref_type", "ref_id"]),
+    "people_contactpoint": (
+        "contacts",
+        ["id", "person_id", "kind", "value", "normalized", "verified", "status", "created_at"],
+    ),
+    "people_consent": (
+        "consents",
+        [
+            "id",
+            "person_id",
+            "purpose",
+            "channel",
+            "granted",
+            "recorded_at",
+            "method",
+            "legal_basis",
+            "recorded_by_id",
+        ],
+    ),
+    "people_fact": (
+        "facts",
+        [
+            "id",
+            "person_id",
+            "key",
+            "value_text",
+            "value_number",
+            "value_date",
+            "value_bool",
+            "source_id",
+            "legal_basis",
+            "collected_at",
+            "valid_until",
+            "recorded_at",
+        ],
+    ),
+    "people_interaction": (
+        "interactions",
+        [
+            "id",
+            "person_id",
+            "occurred_at",
+            "kind",
+            "channel",
+            "summary",
+            "body",
+            "actor_id",
+            "ref_type",
+            "ref_id",
+        ],
+    ),
 }
 
 DEMO_PASSWORD = "parvis-demo"
@@ -55,9 +112,12 @@ DEMO_ACCOUNTS = [
     ("dpo", roles.DPO, "Claude", "Délégué"),
 ]
 DEMO_SERVICES = [
-    ("État civil", "etat-civil"), ("Action sociale (CCAS)", "action-sociale"),
-    ("Voirie et propreté", "voirie"), ("Écoles et périscolaire", "ecoles"),
-    ("Urbanisme", "urbanisme"), ("Accueil", "accueil"),
+    ("État civil", "etat-civil"),
+    ("Action sociale (CCAS)", "action-sociale"),
+    ("Voirie et propreté", "voirie"),
+    ("Écoles et périscolaire", "ecoles"),
+    ("Urbanisme", "urbanisme"),
+    ("Accueil", "accueil"),
 ]
 
 
@@ -103,8 +163,13 @@ def seed_town(people: int, seed: int = 1, today: date | None = None, progress=No
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    return SeedReport(generator.person_count, households, len(address_ids), street_count,
-                      time.perf_counter() - started)
+    return SeedReport(
+        generator.person_count,
+        households,
+        len(address_ids),
+        street_count,
+        time.perf_counter() - started,
+    )
 
 
 def _source_ids() -> dict[str, int]:
@@ -119,7 +184,9 @@ def _build_streets(people: int, rng: random.Random) -> tuple[list[int], int]:
 
     wanted_addresses = max(50, math.ceil(people / PEOPLE_PER_HOUSEHOLD / HOUSEHOLDS_PER_ADDRESS))
     real_streets, real_rows = geography.real_addresses()
-    existing = set(Street.objects.filter(citycode=geography.TOWN_INSEE).values_list("name", flat=True))
+    existing = set(
+        Street.objects.filter(citycode=geography.TOWN_INSEE).values_list("name", flat=True)
+    )
     radius_km = 1.5 + math.sqrt(people / 20000) * 1.5
     synthetic_count = max(0, math.ceil((wanted_addresses - len(real_rows)) / ADDRESSES_PER_STREET))
     synthetic = geography.synthetic_streets(synthetic_count, existing | set(real_streets), rng)
@@ -127,8 +194,13 @@ def _build_streets(people: int, rng: random.Random) -> tuple[list[int], int]:
     with transaction.atomic():
         streets = Street.objects.bulk_create(
             [
-                Street(name=name, name_norm=normalize_text(name), postcode=geography.TOWN_POSTCODE,
-                       citycode=geography.TOWN_INSEE, city=geography.TOWN_NAME)
+                Street(
+                    name=name,
+                    name_norm=normalize_text(name),
+                    postcode=geography.TOWN_POSTCODE,
+                    citycode=geography.TOWN_INSEE,
+                    city=geography.TOWN_NAME,
+                )
                 for name in names
             ],
             batch_size=2000,
@@ -137,20 +209,33 @@ def _build_streets(people: int, rng: random.Random) -> tuple[list[int], int]:
         rows = []
         if real_streets and real_streets[0] not in existing:
             rows += [
-                Address(street=by_name[real_streets[r.street_index]], number=r.number,
-                        suffix=r.suffix, latitude=r.latitude, longitude=r.longitude, ban_id=r.ban_id)
+                Address(
+                    street=by_name[real_streets[r.street_index]],
+                    number=r.number,
+                    suffix=r.suffix,
+                    latitude=r.latitude,
+                    longitude=r.longitude,
+                    ban_id=r.ban_id,
+                )
                 for r in real_rows
             ]
         for index, name in enumerate(synthetic):
-            for r in geography.street_addresses(index, ADDRESSES_PER_STREET, radius_km,
-                                                len(synthetic), rng):
-                rows.append(Address(street=by_name[name], number=r.number, latitude=r.latitude,
-                                    longitude=r.longitude))
+            for r in geography.street_addresses(
+                index, ADDRESSES_PER_STREET, radius_km, len(synthetic), rng
+            ):
+                rows.append(
+                    Address(
+                        street=by_name[name],
+                        number=r.number,
+                        latitude=r.latitude,
+                        longitude=r.longitude,
+                    )
+                )
         Address.objects.bulk_create(rows, batch_size=5000)
     address_ids = list(
-        Address.objects.filter(street__citycode=geography.TOWN_INSEE).order_by("pk").values_list(
-            "pk", flat=True
-        )
+        Address.objects.filter(street__citycode=geography.TOWN_INSEE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     return address_ids, len(streets)
 

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,25 +14,59 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AccessLog',
+            name="AccessLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='when')),
-                ('username', models.CharField(max_length=150, verbose_name='username')),
-                ('person_id', models.BigIntegerField(db_index=True, verbose_name='whom')),
-                ('person_label', models.CharField(blank=True, max_length=300, verbose_name='person')),
-                ('action', models.CharField(max_length=80, verbose_name='what')),
-                ('channel', models.CharField(choices=[('console', 'Console'), ('api', 'API'), ('portal', 'Citizen portal'), ('system', 'System')], max_length=10, verbose_name='channel')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='why')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='who')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="when")),
+                ("username", models.CharField(max_length=150, verbose_name="username")),
+                ("person_id", models.BigIntegerField(db_index=True, verbose_name="whom")),
+                (
+                    "person_label",
+                    models.CharField(blank=True, max_length=300, verbose_name="person"),
+                ),
+                ("action", models.CharField(max_length=80, verbose_name="what")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("console", "Console"),
+                            ("api", "API"),
+                            ("portal", "Citizen portal"),
+                            ("system", "System"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="why")),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="who",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'access log entry',
-                'verbose_name_plural': 'access log',
-                'ordering': ['-at', '-id'],
-                'permissions': [('search_accesslog', 'Can search the access log')],
-                'indexes': [models.Index(fields=['user', '-at'], name='audit_acces_user_id_1183ab_idx')],
+                "verbose_name": "access log entry",
+                "verbose_name_plural": "access log",
+                "ordering": ["-at", "-id"],
+                "permissions": [("search_accesslog", "Can search the access log")],
+                "indexes": [
+                    models.Index(fields=["user", "-at"], name="audit_acces_user_id_1183ab_idx")
+                ],
             },
         ),
     ]

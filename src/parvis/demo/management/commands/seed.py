@@ -12,16 +12,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--people", type=int, default=20000, help="How many persons (about)")
         parser.add_argument("--seed", type=int, default=1, help="Random seed: same seed, same town")
-        parser.add_argument("--today", type=date.fromisoformat, default=None,
-                            help="Reference date (YYYY-MM-DD) for ages and expiry dates")
-        parser.add_argument("--no-accounts", action="store_true", help="Do not create demo accounts")
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            default=None,
+            help="Reference date (YYYY-MM-DD) for ages and expiry dates",
+        )
+        parser.add_argument(
+            "--no-accounts", action="store_true", help="Do not create demo accounts"
+        )
 
     def handle(self, people, seed, today, no_accounts, **options):
         def progress(done, total):
             sys.stderr.write(f"\r{done:,}/{total:,} people")
             sys.stderr.flush()
 
-        report = seed_town(people, seed=seed, today=today, progress=progress if people >= 50000 else None)
+        report = seed_town(
+            people, seed=seed, today=today, progress=progress if people >= 50000 else None
+        )
         if people >= 50000:
             sys.stderr.write("\n")
         if not no_accounts:
