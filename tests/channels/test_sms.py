@@ -522,3 +522,23 @@ def test_brevo_delivery_reports(brevo, client, sent_sms, status, delivery):
 def test_brevo_has_no_incoming_webhook(brevo, client):
     response = client.post(incoming_url(), {"messageId": 1}, content_type="application/json")
     assert response.status_code == 400
+
+
+def test_a_sent_sms_keeps_the_operator_id_so_that_its_report_finds_it(
+    settings, person, agent, django_capture_on_commit_callbacks
+):
+    from parvis.cases import services as case_services
+
+    settings.PARVIS_SMS_PROVIDER = "parvis.channels.sms.LogProvider"
+    case = Case.objects.create(
+        reference="2026-000043", subject="Voirie", channel="sms", person=person
+    )
+    Message.objects.create(
+        case=case, direction=Message.Direction.IN, channel="sms", sender=MOBILE,
+        body_text="Quand passe la balayeuse ?", message_id="log:in-1",
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = case_services.reply(case, author=agent, body="Le jeudi matin.")
+    answer.refresh_from_db()
+    assert answer.delivery == "sent"
+    assert answer.message_id.startswith("log:")

@@ -192,7 +192,7 @@ def deliver(message_id: int) -> str:
             headers={"Auto-Submitted": "auto-replied"} if message.author_id is None else {},
         )
         try:
-            adapters.send(outgoing)
+            provider_id = adapters.send(outgoing)
         except DeliveryError as exc:
             logger.warning("Delivery of message %s failed: %s", message.pk, exc)
             message.delivery_error = str(exc)[:500]
@@ -204,7 +204,12 @@ def deliver(message_id: int) -> str:
             return "failed"
         message.delivery = Message.Delivery.SENT
         message.delivery_error = ""
-        message.save(update_fields=["delivery", "delivery_error"])
+        fields = ["delivery", "delivery_error"]
+        if provider_id and not message.message_id:
+            # SMS operators report delivery against their own id: keep it to match receipts.
+            message.message_id = provider_id
+            fields.append("message_id")
+        message.save(update_fields=fields)
         return "sent"
 
 
