@@ -12,6 +12,7 @@ from parvis.people import services
 from parvis.people.models import DataSource
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+os.environ.setdefault("PARVIS_ASSIST_AUTO_SETUP", "false")  # assist tests train their own
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -26,6 +27,8 @@ def _celery_eager():
 @pytest.fixture(autouse=True)
 def _mail_outbox(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Otherwise WhiteNoise indexes every static file for each test client (about 1 s each).
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 def require_or_skip(available: bool, reason: str):

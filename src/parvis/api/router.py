@@ -19,12 +19,17 @@ api = NinjaAPI(
 )
 
 
+def _field(loc) -> str:
+    """The field a client sent, as it sent it: `birth_date`, not `body.payload.birth_date`."""
+    parts = [str(p) for p in loc[1:]]  # loc[0] is where it came from: body, query, path
+    if loc and loc[0] == "body" and parts:
+        parts = parts[1:]  # the view's parameter name (`payload`), unknown to the client
+    return ".".join(parts) or "body"
+
+
 @api.exception_handler(ValidationError)
 def malformed_payload(request, exc: ValidationError):
-    errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or "body", "message": e.get("msg")}
-        for e in exc.errors
-    ]
+    errors = [{"field": _field(e.get("loc", [])), "message": e.get("msg")} for e in exc.errors]
     return api.create_response(
         request, {"detail": "Invalid request.", "errors": errors}, status=400
     )
@@ -44,7 +49,9 @@ def invalid_data(request, exc: DjangoValidationError):
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
-    return api.create_response(request, {"detail": "Authentication required."}, status=401)
+    response = api.create_response(request, {"detail": "Authentication required."}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="parvis"'  # RFC 9110: a 401 names its scheme
+    return response
 
 
 @api.exception_handler(Http404)

@@ -25,12 +25,27 @@ _AGENT_PERMS = [
     "cases.add_case",
     "cases.add_message",
     "cases.view_replytemplate",
+    # Any agent may see journeys and take a person's journey over.
+    "audiences.view_audience",
+    "journeys.view_journey",
+    "journeys.operate_journey",
+    "journeys.view_messagetemplate",
+]
+# Building audiences and journeys (who gets written to, and what) is for supervisors.
+_CAMPAIGN_PERMS = [
+    "audiences.add_audience",
+    "audiences.change_audience",
+    "journeys.add_journey",
+    "journeys.change_journey",
+    "journeys.add_messagetemplate",
+    "journeys.change_messagetemplate",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: _AGENT_PERMS,
-    SUPERVISOR: [*_AGENT_PERMS, "people.view_sensitive_facts", "people.add_fact"],
+    SUPERVISOR: [*_AGENT_PERMS, *_CAMPAIGN_PERMS, "people.view_sensitive_facts", "people.add_fact"],
     ADMINISTRATOR: [
         *_AGENT_PERMS,
+        *_CAMPAIGN_PERMS,
         "people.view_sensitive_facts",
         "people.add_fact",
         "people.change_fact",
@@ -50,13 +65,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        "auth.add_group",  # roles are groups: the administrator manages them
+        "auth.change_group",
         "api.view_apitoken",
         "api.add_apitoken",
         "api.delete_apitoken",
+        "integrations.run_import",
+        "integrations.review_match",
     ],
     DPO: [
         "people.view_person",
         "people.view_sensitive_facts",
+        # The 360° page shows the timeline: the DPO answering an access request sees it whole.
+        "people.view_interaction",
         "audit.search_accesslog",
         "audit.view_accesslog",
     ],

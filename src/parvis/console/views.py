@@ -1,4 +1,4 @@
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Max
 from django.shortcuts import render
 
@@ -9,6 +9,9 @@ from .models import Heartbeat
 
 
 @login_required
+# The console is for agents: a signed-in citizen of the portal, or an account given no role
+# yet, sees neither the figures nor the search.
+@permission_required("people.view_person", raise_exception=True)
 def home(request):
     beat = Heartbeat.objects.filter(name="worker").first()
     recent = (

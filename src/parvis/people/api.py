@@ -6,7 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from parvis.api.auth import require
@@ -19,9 +21,13 @@ from .search import search_people
 
 router = Router(tags=["people"])
 
+# Deep OFFSETs are slow and past 2**63 they overflow the database's integers: 100,000 pages of
+# the largest page size reach ten million rows.
+MAX_PAGE = 100_000
+
 
 class Page(Schema):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(20, ge=1)
 
     def bounds(self) -> tuple[int, int, int]:
@@ -77,9 +83,12 @@ class PersonIn(Schema):
 
 
 class PersonPage(Schema):
-    count: int
+    count: int = Field(
+        ..., description="People in the listing; for a search, the matches found up to this page"
+    )
     page: int
     page_size: int
+    has_next: bool
     results: list[PersonSummary]
 
 
@@ -142,6 +151,7 @@ class TimelinePage(Schema):
     count: int
     page: int
     page_size: int
+    has_next: bool
     results: list[InteractionOut]
 
 
@@ -199,11 +209,17 @@ def list_people(request, q: str = "", page: Query[Page] = None):
     page = page or Page()
     start, stop, size = page.bounds()
     if q.strip():
-        persons = search_people(q, limit=stop).persons
-        count, results = len(persons), persons[start:stop]
+        # A search gives its best matches, not a listing: capping its depth keeps a deep page
+        # of a short prefix ("mar") from loading every Marie and Martin of the town. It looks
+        # no further than this page, so its count is what it found so far.
+        cap = settings.PARVIS_API_MAX_PAGE_SIZE * 10
+        found = search_people(q, limit=min(stop, cap))
+        count, results = len(found.persons), found.persons[start:stop]
+        has_next = found.truncated and stop < cap
     else:
         queryset = Person.objects.order_by("last_name", "first_names", "pk")
         count, results = queryset.count(), list(queryset[start:stop])
+        has_next = stop < count
     # Even a list is a read of each person shown in it.
     AccessLog.objects.bulk_create(
         [
@@ -220,7 +236,13 @@ def list_people(request, q: str = "", page: Query[Page] = None):
             for p in results
         ]
     )
-    return {"count": count, "page": page.page, "page_size": size, "results": results}
+    return {
+        "count": count,
+        "page": page.page,
+        "page_size": size,
+        "has_next": has_next,
+        "results": results,
+    }
 
 
 @router.post("", response={201: PersonOut}, summary="Create a person")
@@ -256,7 +278,12 @@ def list_facts(request, person_id: int):
 def add_fact(request, person_id: int, payload: FactIn):
     require(request, "people.add_fact")
     person = _read(request, person_id, "api.facts.add")
-    source = get_object_or_404(DataSource, code=payload.source)
+    source = DataSource.objects.filter(code=payload.source).first()
+    if source is None:
+        # A bad code in the body is a malformed payload (400), not a missing resource (404).
+        raise ValidationError(
+            {"source": _("Unknown data source “%(code)s”.") % {"code": payload.source[:60]}}
+        )
     fact = services.add_fact(
         person,
         key=payload.key,
@@ -289,10 +316,12 @@ def get_timeline(request, person_id: int, page: Query[Page] = None):
     person = _read(request, person_id, "api.timeline")
     page = page or Page()
     start, stop, size = page.bounds()
-    events = services.timeline(person)
+    events = services.timeline(person, request.auth)
+    count = events.count()
     return {
-        "count": events.count(),
+        "count": count,
         "page": page.page,
         "page_size": size,
+        "has_next": stop < count,
         "results": list(events[start:stop]),
     }

@@ -373,8 +373,19 @@ def record_interaction(
     )
 
 
-def timeline(person: Person) -> QuerySet[Interaction]:
-    return person.interactions.select_related("actor").order_by("-occurred_at", "-id")
+def timeline(person: Person, user=None) -> QuerySet[Interaction]:
+    """The person's timeline, as `user` may see it (everything when no user is given)."""
+    events = person.interactions.select_related("actor").order_by("-occurred_at", "-id")
+    if user is not None and not user.has_perm("people.view_sensitive_facts"):
+        # The line of a fact names its key ("Handicap reconnu (MDPH) received from …"): it is
+        # hidden with the fact, or the timeline would tell what the facts section hides.
+        hidden = person.facts.filter(key__category__in=SENSITIVE).values_list("pk", flat=True)
+        events = events.exclude(
+            kind=Interaction.Kind.FACT,
+            ref_type=Fact._meta.label_lower,
+            ref_id__in=[str(pk) for pk in hidden],
+        )
+    return events
 
 
 # --- the 360° view ------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ def detail(request, person_id: int):
         reason=request.GET.get("reason", ""),
         request=request,
     )
-    events = Paginator(services.timeline(file["person"]), 25).get_page(1)
+    events = Paginator(services.timeline(file["person"], request.user), 25).get_page(1)
     return render(request, "people/detail.html", {"nav": "people", "events": events, **file})
 
 
@@ -54,5 +54,7 @@ def timeline_page(request, person_id: int):
         channel=AccessLog.Channel.CONSOLE,
         request=request,
     )
-    events = Paginator(services.timeline(person), 25).get_page(request.GET.get("page"))
+    events = Paginator(services.timeline(person, request.user), 25).get_page(
+        request.GET.get("page")
+    )
     return render(request, "people/_timeline.html", {"person": person, "events": events})

@@ -1,0 +1,152 @@
+"""The agent console in a real chromium: log in, find a person despite a typo, read the 360°
+page; and the sensitive facts that only some roles see."""
+
+import importlib
+
+import pytest
+from django.db import connection, connections
+from django.urls import reverse
+
+from parvis.audit.models import AccessLog
+from parvis.people import services
+from parvis.people.models import Address, Household, HouseholdMember, Residence, Street
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "pw-test-123"  # the one `make_user` of tests/conftest.py gives
+
+
+@pytest.fixture
+def _access_log_flushable():
+    """The access log refuses deletes, even Django's flush between transactional tests on
+    SQLite (PostgreSQL's TRUNCATE skips row triggers): empty it with the triggers lifted, then
+    put them back as the migration wrote them."""
+    yield
+    if connection.vendor != "sqlite":
+        return
+    append_only = importlib.import_module("parvis.audit.migrations.0002_append_only")
+    with connection.cursor() as cursor:
+        for statement in append_only.SQLITE_REVERSE:
+            cursor.execute(statement)
+        cursor.execute("DELETE FROM audit_accesslog")
+        for statement in append_only.SQLITE:
+            cursor.execute(statement)
+
+
+@pytest.fixture
+def browser(chromium_path, settings, _access_log_flushable):
+    from playwright.sync_api import sync_playwright
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=ARGS
+        )
+        yield browser
+        browser.close()
+        # Inside sync_playwright the test runs in another context, where Django opened its
+        # own database connection: close it, or PostgreSQL cannot drop the test database.
+        connections.close_all()
+
+
+def log_in(browser, live_server, username: str):
+    page = browser.new_context(locale="fr-FR").new_page()
+    page.set_default_timeout(15000)
+    page.goto(live_server.url + reverse("console:login"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(live_server.url + reverse("console:home"))
+    return page
+
+
+@pytest.fixture
+def at_home(person):
+    """Élodie (tests/conftest.py) at 12 rue de la République with her son Noé."""
+    street = Street.objects.create(
+        name="Rue de la République",
+        name_norm="rue de la republique",
+        postcode="54111",
+        citycode="54084",
+        city="Mont-Bonvillers",
+    )
+    address = Address.objects.create(street=street, number=12)
+    son = services.create_person(first_names="Noé", last_name="Le Gall")
+    household = Household.objects.create(address=address)
+    for member, role in ((person, "reference"), (son, "child")):
+        HouseholdMember.objects.create(household=household, person=member, role=role)
+        Residence.objects.create(person=member, address=address)
+    services.record_interaction(person, kind="note", summary="Appel au sujet de la cantine")
+    return person
+
+
+def test_an_agent_finds_a_person_despite_a_typo_and_reads_the_360_page(
+    live_server, browser, agent, at_home
+):
+    from playwright.sync_api import expect
+
+    person = at_home
+    page = log_in(browser, live_server, "agent1")
+    page.goto(live_server.url + reverse("people:search"))
+    page.fill("#q", "Elodei Le Gal")  # two typos across two words, one per word
+    link = page.locator(f"#results a[href='{reverse('people:detail', args=[person.pk])}']")
+    expect(link).to_have_text("Élodie Marie LE GALL")
+    link.click()
+    page.wait_for_url(f"**{reverse('people:detail', args=[person.pk])}")
+
+    expect(page.get_by_test_id("person-name")).to_have_text("Élodie Marie LE GALL")
+    identity = page.get_by_test_id("identity")
+    expect(identity).to_contain_text("MARTIN")  # birth name
+    expect(identity.get_by_test_id("nir")).to_have_text(person.masked_nir)
+    expect(page.get_by_test_id("household")).to_contain_text("Noé LE GALL")
+    expect(page.get_by_test_id("addresses")).to_contain_text("12 ")
+    expect(page.get_by_test_id("addresses")).to_contain_text("54111 Mont-Bonvillers")
+    contacts = page.get_by_test_id("contacts")
+    expect(contacts).to_contain_text("Elodie.LeGall@Example.FR")
+    expect(contacts).to_contain_text("06 12 34 56 78")
+    expect(page.get_by_test_id("consents")).to_contain_text("SMS")
+    facts = page.get_by_test_id("facts")
+    expect(facts.locator("h3")).to_contain_text(["Agence nationale des titres sécurisés"])
+    expect(facts.locator("[data-fact=passport_expires_on]")).to_contain_text(
+        "Code de la sécurité intérieure"  # the fact's legal basis, under its source
+    )
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline).to_contain_text("Appel au sujet de la cantine")
+    expect(timeline).to_contain_text("Expiration du passeport")
+
+    entry = AccessLog.objects.get(person_id=person.pk)
+    assert (entry.username, entry.channel, entry.action) == ("agent1", "console", "console.360")
+
+
+def test_only_a_role_with_the_right_sees_sensitive_facts(
+    live_server, browser, agent, supervisor, person
+):
+    from playwright.sync_api import expect
+
+    url = live_server.url + reverse("people:detail", args=[person.pk])
+
+    page = log_in(browser, live_server, "agent1")
+    page.goto(url)
+    expect(page.get_by_test_id("hidden-facts")).to_be_visible()
+    expect(page.locator("[data-fact=passport_expires_on]")).to_be_visible()
+    assert page.locator("[data-sensitive]").count() == 0
+    text = page.locator("main").inner_text()
+    assert "Quotient familial" not in text and "612" not in text
+    page.context.close()
+
+    page = log_in(browser, live_server, "super1")
+    page.goto(url)
+    expect(page.locator("[data-fact=family_quotient][data-sensitive]")).to_contain_text("612,50")
+    expect(page.get_by_test_id("timeline")).to_contain_text("Quotient familial")
+    expect(page.get_by_test_id("hidden-facts")).to_have_count(0)
