@@ -31,6 +31,16 @@ def _mail_outbox(settings):
     settings.WHITENOISE_AUTOREFRESH = True
 
 
+@pytest.fixture
+def english():
+    """For tests that check the wording of a message: the source (English) text, whatever the
+    site's default language; the French catalogue is checked in tests/test_i18n.py."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def require_or_skip(available: bool, reason: str):
     """Skip when a real server or tool is missing, except in CI where it must be there."""
     if available:
@@ -112,3 +122,76 @@ def chromium_path():
     path = shutil.which("chromium") or "/usr/bin/chromium"
     require_or_skip(os.path.exists(path), "chromium is not installed")
     return path
+
+
+# --- transactional tests ----------------------------------------------------------------------
+# A transactional test (browser tests, workers, races) ends with Django's flush, which empties
+# every table, the reference rows written by data migrations included (fact keys, data sources,
+# example rules). The rows are put back after each such test, so that the next test of the
+# same worker finds the database as migrations left it. (serialized_rollback would restore
+# them at the start of the next transactional test only, and collides with the groups that
+# flush's post_migrate recreates: it is not used.)
+
+_blocker = None
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _keep_db_blocker(django_db_blocker):
+    global _blocker
+    _blocker = django_db_blocker
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _access_log_triggers(install: bool) -> None:
+    """The access log refuses DELETE; SQLite's flush deletes (PostgreSQL's TRUNCATE is not
+    subject to row triggers): the triggers are lifted around the flush of a test database."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    import importlib
+
+    append_only = importlib.import_module("parvis.audit.migrations.0002_append_only")
+    with connection.cursor() as cursor:
+        for statement in append_only.SQLITE_REVERSE:
+            cursor.execute(statement)
+        if install:
+            for statement in append_only.SQLITE:
+                cursor.execute(statement)
+
+
+def restore_reference_data() -> None:
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from parvis.people.models import FactKey
+
+    if not Group.objects.filter(name=roles.AGENT).exists():
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    if FactKey.objects.exists():
+        return
+    import importlib
+
+    importlib.import_module("parvis.people.migrations.0002_catalogue").load(apps, None)
+    if apps.is_installed("parvis.rights"):
+        importlib.import_module("parvis.rights.migrations.0002_example_rules").install(apps, None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    transactional = _blocker is not None and _is_transactional(item)
+    if transactional:
+        with _blocker.unblock():
+            _access_log_triggers(install=False)
+    yield
+    if transactional:
+        with _blocker.unblock():
+            _access_log_triggers(install=True)
+            restore_reference_data()

@@ -28,6 +28,8 @@ from parvis.assist.documents import classify_attachment, classify_text, extract_
 from tests.assist import fixtures_documents as fx
 from tests.conftest import require_or_skip
 
+pytestmark = pytest.mark.usefixtures("english")
+
 KINDS = list(fx.DOCUMENTS)
 
 

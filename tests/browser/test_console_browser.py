@@ -13,7 +13,7 @@ from parvis.people.models import Address, Household, HouseholdMember, Residence,
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 ARGS = [

@@ -11,6 +11,8 @@ from parvis.cases import antivirus, attachments, intake
 from parvis.cases.models import Attachment
 from parvis.channels.messages import IncomingMessage
 
+pytestmark = pytest.mark.usefixtures("english")
+
 # The EICAR test file, assembled here so that this source file is not itself flagged.
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!" + b"$H+H*"
 PDF = b"%PDF-1.4\n%%EOF\n"

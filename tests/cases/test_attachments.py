@@ -15,6 +15,8 @@ from parvis.cases import attachments, intake
 from parvis.cases.models import Attachment
 from parvis.channels.messages import IncomingAttachment, IncomingMessage
 
+pytestmark = pytest.mark.usefixtures("english")
+
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"

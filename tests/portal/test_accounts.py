@@ -124,7 +124,7 @@ def test_expired_link_gives_a_clear_error(client, person, settings):
         token = identity.make_link_token("signup", {"a": account.pk, "e": account.email})
     response = client.get(reverse("portal:signup-confirm", args=[token]))
     assert response.status_code == 400
-    assert "expired" in response.content.decode()
+    assert "expiré" in response.content.decode()  # the portal speaks French by default
     assert response.context["reason"] == "expired"
 
 
@@ -133,7 +133,7 @@ def test_signing_up_again_with_a_confirmed_email_reveals_nothing(client, citizen
     response = sign_up(client)
     assert response["Location"] == reverse("portal:signup-sent")
     assert PortalAccount.objects.count() == 1
-    assert "already have one" in last_mail_to("elodie.legall@example.fr").body
+    assert "vous en avez déjà un" in last_mail_to("elodie.legall@example.fr").body
 
 
 def test_sign_in_and_out(client, citizen):

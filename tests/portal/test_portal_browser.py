@@ -12,7 +12,7 @@ from .conftest import PASSWORD, make_citizen
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 ARGS = [
