@@ -12,8 +12,23 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "heartbeat": {"task": "parvis.console.tasks.heartbeat", "schedule": 60.0},
+    # A poll not started within the minute is dropped: the next one takes the same mail.
+    "poll-mailboxes": {
+        "task": "parvis.cases.tasks.poll_mailboxes",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Weekly: the triage model learns from the week's closed cases (kept only if not worse).
+    "assist-retrain-triage": {
+        "task": "parvis.assist.tasks.retrain_triage",
+        "schedule": 7 * 24 * 3600.0,
+    },
     "sweep-queued-messages": {
         "task": "parvis.cases.tasks.sweep_queued_messages",
         "schedule": 120.0,
     },
+    # Journeys: enrol, advance due steps, send through the gate (state in the database).
+    "journeys-tick": {"task": "parvis.journeys.tasks.tick", "schedule": 60.0,
+                      "options": {"expires": 55}},
+    "journeys-letters": {"task": "parvis.journeys.tasks.build_letters", "schedule": 3600.0},
 }

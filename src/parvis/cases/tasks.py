@@ -23,3 +23,11 @@ def sweep_queued_messages() -> int:
     for message_id in ids:
         deliver_message.delay(message_id)
     return len(ids)
+
+
+@shared_task
+def poll_mailboxes() -> dict:
+    """Email in: every IMAP mailbox and maildir once (beat, every minute)."""
+    from .email_in import poll_mailboxes as poll
+
+    return {report.mailbox: report.summary() for report in poll()}

@@ -6,6 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from parvis.channels import demo_smtp
 from parvis.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 
@@ -17,10 +18,15 @@ class Command(BaseCommand):
 
     def handle(self, addr, **options):
         parvis = [sys.executable, "-m", "parvis.cli"]
+        # SMTP on loopback: mail to the town hall lands in var/mail, polled by the worker.
+        smtp, mail_env = demo_smtp.start_for_demo(self.stdout)
+        env = {**os.environ, **mail_env}
         processes = [
-            subprocess.Popen([*parvis, "runserver", addr, "--noreload"]),
-            subprocess.Popen([*parvis, "worker", "--loglevel", "INFO", "--concurrency", "1"]),
-            subprocess.Popen([*parvis, "beat", "--loglevel", "INFO"]),
+            subprocess.Popen([*parvis, "runserver", addr, "--noreload"], env=env),
+            subprocess.Popen(
+                [*parvis, "worker", "--loglevel", "INFO", "--concurrency", "1"], env=env
+            ),
+            subprocess.Popen([*parvis, "beat", "--loglevel", "INFO"], env=env),
         ]
         url = f"http://{addr}/"
         self.stdout.write(self.style.SUCCESS(f"\nParvis runs at {url}  (API docs: {url}api/docs)"))
@@ -34,6 +40,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            if smtp is not None:
+                smtp.stop()
             for p in processes:
                 if p.poll() is None:
                     p.send_signal(signal.SIGTERM if os.name != "nt" else signal.CTRL_C_EVENT)
