@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from parvis.channels import adapters
 from parvis.channels.messages import DeliveryError, OutgoingMessage
 from parvis.people.models import Channel, ContactPoint, Interaction, Person
-from parvis.people.services import create_person, has_consent, record_interaction
+from parvis.people.services import create_person, record_interaction
 
 from .models import Case, CaseEvent, Message, ReplyTemplate, Service, Tag
 from .references import tagged_subject
@@ -250,14 +250,15 @@ def notify_status(case: Case) -> Message | None:
     person = case.person
     if person is None:
         return None
-    channel = (
-        person.preferred_channel
-        if person.preferred_channel in (Channel.EMAIL, Channel.SMS)
-        else Channel.PORTAL
-    )
-    if channel != Channel.PORTAL and not has_consent(person, "case_updates", channel):
-        # No recorded consent on that channel for updates: the portal still shows it.
-        channel = Channel.PORTAL
+    from parvis.channels import gate
+
+    channel, recipient = Channel.PORTAL, ""
+    if person.preferred_channel in (Channel.EMAIL, Channel.SMS):
+        # The dispatch gate decides (consent, usable address, suppression list, quiet hours
+        # for SMS) and logs it; when it says no, the portal still shows the change.
+        decision = gate.check(person, person.preferred_channel, "case_updates", source="case")
+        if decision.allowed:
+            channel, recipient = person.preferred_channel, decision.address
     text = _(
         "Hello %(name)s,\n\nYour request %(reference)s (%(subject)s) is now: %(status)s.\n"
         "You can follow it in your citizen account.\n"
@@ -267,14 +268,6 @@ def notify_status(case: Case) -> Message | None:
         "subject": case.subject,
         "status": case.get_status_display(),
     }
-    recipient = ""
-    if channel != Channel.PORTAL:
-        kind = "email" if channel == Channel.EMAIL else "mobile"
-        contact = person.contact_points.filter(kind=kind, status="ok").first()
-        if contact is None:
-            channel = Channel.PORTAL
-        else:
-            recipient = contact.normalized
     message = Message.objects.create(
         case=case,
         direction=Message.Direction.OUT,

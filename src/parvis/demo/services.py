@@ -160,6 +160,12 @@ def seed_town(people: int, seed: int = 1, today: date | None = None, progress=No
             progress(generator.person_count, people)
     reset_sequences(list(TABLES))
     rebuild_token_variants()
+    from .cases import seed_cases  # a few hundred demo requests from the new townspeople
+
+    seed_cases(min(300, max(20, people // 20)), seed=seed, today=today)
+    from parvis.journeys.demo import install_demo  # the passport renewal journey
+
+    install_demo(today=today, seed=seed)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -254,4 +260,7 @@ def create_demo_accounts() -> list[tuple[str, str, str]]:
         accounts.append((username, DEMO_PASSWORD, role))
     for name, slug in DEMO_SERVICES:
         Service.objects.get_or_create(slug=slug, defaults={"name": name})
+    from .cases import assign_demo_cases
+
+    assign_demo_cases()
     return accounts
