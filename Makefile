@@ -6,10 +6,11 @@ PEOPLE ?= 20000
 
 .PHONY: demo install test test-postgres lint messages clean
 
-$(BIN)/parvis: pyproject.toml
+$(BIN)/parvis: pyproject.toml requirements-openfisca.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-deps -r requirements-openfisca.txt
 	touch $(BIN)/parvis
 
 install: $(BIN)/parvis
@@ -20,6 +21,7 @@ demo: install
 	@if [ "$$($(BIN)/parvis shell -v 0 -c 'from parvis.people.models import Person; print(Person.objects.exists())')" = "False" ]; then \
 		$(BIN)/parvis seed --people $(PEOPLE) --seed 1; \
 	else $(BIN)/parvis shell -v 0 -c 'from parvis.demo.services import create_demo_accounts; create_demo_accounts()'; fi
+	$(BIN)/parvis assist setup --demo --triage-open
 	$(BIN)/parvis serve-demo
 
 test: install

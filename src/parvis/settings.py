@@ -50,10 +50,15 @@ INSTALLED_APPS = [
     "parvis.people",
     "parvis.channels",
     "parvis.cases",
+    "parvis.integrations",  # before console: its permissions exist when roles are set
     "parvis.console",
     "parvis.api",
     "parvis.demo",
     "parvis.portal",
+    "parvis.rights",  # after console: its post_migrate adds its permissions to the roles
+    "parvis.audiences",
+    "parvis.journeys",
+    "parvis.assist",  # after console: its post_migrate adds its permissions to the roles
 ]
 
 MIDDLEWARE = [
@@ -213,6 +218,11 @@ EMAIL_HOST_PASSWORD = os.environ.get("PARVIS_SMTP_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("PARVIS_SMTP_TLS", False)
 EMAIL_TIMEOUT = 30
 PARVIS_EMAIL_DOMAIN = os.environ.get("PARVIS_EMAIL_DOMAIN", "mont-bonvillers.localhost")
+# Inbound email, polled every minute: IMAP mailboxes as URLs (imaps://user:password@host/INBOX,
+# comma-separated; see parvis.channels.imap) and local maildirs; larger messages are refused.
+PARVIS_IMAP_MAILBOXES = env_list("PARVIS_IMAP_MAILBOXES")
+PARVIS_MAILDIRS = env_list("PARVIS_MAILDIRS")
+PARVIS_EMAIL_MAX_BYTES = int(os.environ.get("PARVIS_EMAIL_MAX_MB", "100")) * 1024 * 1024
 PARVIS_SMS_PROVIDER = os.environ.get("PARVIS_SMS_PROVIDER", "parvis.channels.sms.LogProvider")
 # SMS operator API (empty: the provider's own) and the webhooks it calls: /hooks/sms/<token>/...
 PARVIS_SMS_API_URL = os.environ.get("PARVIS_SMS_API_URL", "")
@@ -221,6 +231,12 @@ PARVIS_SMS_WEBHOOK_IPS = env_list("PARVIS_SMS_WEBHOOK_IPS")  # addresses or netw
 
 # Citizen portal: e-mailed links (account and anonymous request confirmation) expire after this.
 PARVIS_PORTAL_LINK_MAX_AGE = int(os.environ.get("PARVIS_PORTAL_LINK_MAX_AGE_HOURS", "72")) * 3600
+# Journeys and the dispatch gate (parvis.channels.gate): links in messages, quiet hours
+# ("20,8": nothing non-urgent from 20:00 to 08:00), contact pressure per purpose
+# ("default=3/7,town_news=2/30": at most 3 messages in 7 days...; "alerts=off").
+PARVIS_PUBLIC_URL = os.environ.get("PARVIS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+PARVIS_QUIET_HOURS = tuple(int(h) for h in os.environ.get("PARVIS_QUIET_HOURS", "20,8").split(","))
+PARVIS_CONTACT_PRESSURE = os.environ.get("PARVIS_CONTACT_PRESSURE", "")
 # FranceConnect (OpenID Connect) for citizens, on only when a client id is configured. The
 # defaults are FranceConnect v2's integration platform; production is
 # https://oidc.franceconnect.gouv.fr/api/v2 (PARVIS_OIDC_OP_BASE_URL).

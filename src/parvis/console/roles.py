@@ -39,6 +39,13 @@ _CAMPAIGN_PERMS = [
     "journeys.change_journey",
     "journeys.add_messagetemplate",
     "journeys.change_messagetemplate",
+    # Eligibility: the non-take-up report, runs, saved selections (see parvis.rights.roles).
+    "rights.view_eligibilityresult",
+    "rights.view_eligibilityrun",
+    "rights.add_eligibilityrun",
+    "rights.view_localrule",
+    "rights.view_savedselection",
+    "rights.add_savedselection",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: _AGENT_PERMS,
@@ -55,6 +62,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.view_datasource",
         "people.add_datasource",
         "people.change_datasource",
+        "rights.add_localrule",
+        "rights.change_localrule",
+        "rights.delete_localrule",
         "cases.add_service",
         "cases.add_replytemplate",
         "cases.change_replytemplate",

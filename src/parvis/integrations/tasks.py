@@ -1,0 +1,17 @@
+"""Celery tasks: thin and idempotent, the state lives in the `ImportJob` row."""
+
+from celery import shared_task
+
+
+@shared_task(name="parvis.integrations.tasks.run_import_job")
+def run_import_job(job_id: int) -> str:
+    from .imports import run_import
+
+    return run_import(job_id).status
+
+
+@shared_task(name="parvis.integrations.tasks.find_duplicates")
+def find_duplicates() -> dict:
+    from .review import find_duplicates as find
+
+    return find()
