@@ -191,7 +191,9 @@ def pytest_runtest_teardown(item, nextitem):
         with _blocker.unblock():
             _access_log_triggers(install=False)
     yield
-    if transactional:
+    # After the last test the test database is already dropped: nothing to put back (and the
+    # connection would reach the development database).
+    if transactional and nextitem is not None:
         with _blocker.unblock():
             _access_log_triggers(install=True)
             restore_reference_data()
