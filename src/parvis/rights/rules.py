@@ -310,14 +310,6 @@ def validate_rule(data: dict, fields: dict[str, Field] | None = None) -> dict:
     }
 
 
-def fields_of(tree: dict) -> set[str]:
-    """The fields a normalised condition tree reads."""
-    if "field" in tree:
-        return {tree["field"]}
-    (children,) = tree.values()
-    return set().union(*(fields_of(c) for c in children))
-
-
 def dump_rule(data: dict) -> str:
     """YAML for a rule definition (as `parse_rule` reads it), in a stable, readable order."""
     order = [
