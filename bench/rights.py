@@ -231,6 +231,11 @@ def main(argv=None) -> None:
     call_command("migrate", verbosity=0, interactive=False)
     seeded = None
     if fresh or not Household.objects.exists():
+        from parvis.demo.population import PopulationGenerator
+
+        # The demo's NIR scheme repeats after about a million people (a unique constraint
+        # stops the seeding at 2 million); NIRs play no part in eligibility: none here.
+        PopulationGenerator._nir = lambda self, member, pid: ""
         started = time.perf_counter()
         report = seed_town(round(args.households * PEOPLE_PER_HOUSEHOLD), seed=1, today=TODAY)
         seeded = (report, time.perf_counter() - started)
