@@ -124,6 +124,48 @@ def chromium_path():
     return path
 
 
+# --- browser tests ----------------------------------------------------------------------------
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(chromium_path, settings):
+    """Debian's chromium, headless, driven by Playwright; fast password hashing for the users
+    the test signs in with."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=BROWSER_ARGS
+        )
+        yield browser
+        browser.close()
+        # Inside sync_playwright the test runs in another context, where Django opened its
+        # own database connection: close it, or PostgreSQL cannot drop the test database.
+        connections.close_all()
+
+
+def new_page(browser, timeout_ms=15000):
+    """A page in a fresh French context (its own cookies: one signed-in user per page)."""
+    page = browser.new_context(locale="fr-FR").new_page()
+    page.set_default_timeout(timeout_ms)
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    return new_page(browser)
+
+
 # --- transactional tests ----------------------------------------------------------------------
 # A transactional test (browser tests, workers, races) ends with Django's flush, which empties
 # every table, the reference rows written by data migrations included (fact keys, data sources,

@@ -2,7 +2,6 @@
 it; the decision is in the transparency log."""
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 
 from parvis.assist import kb, setup, versions
@@ -16,9 +15,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-
 
 @pytest.fixture(autouse=True)
 def _assist_settings(settings, tmp_path_factory):
@@ -28,39 +24,7 @@ def _assist_settings(settings, tmp_path_factory):
     settings.PARVIS_LLM_URL = ""
 
 
-@pytest.fixture
-def browser_page(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=ARGS
-        )
-        page = browser.new_page(locale="fr-FR")
-        page.set_default_timeout(20000)
-        yield page
-        browser.close()
-        forget_access_log()
-        connections.close_all()
-
-
-def forget_access_log():
-    """The access log refuses DELETE (a trigger) and SQLite empties the test database with
-    DELETE: lift the trigger for this throw-away database only (as test_desk_browser does)."""
-    import importlib
-
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        return
-    append_only = importlib.import_module("parvis.audit.migrations.0002_append_only")
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER IF EXISTS audit_accesslog_no_delete")
-        cursor.execute("DELETE FROM audit_accesslog")
-        cursor.execute(append_only.SQLITE[1])
-
-
-def test_agent_edits_and_sends_the_ai_draft(live_server, browser_page, supervisor, person):
+def test_agent_edits_and_sends_the_ai_draft(live_server, page, supervisor, person):
     from playwright.sync_api import expect
 
     setup.ensure_permissions()
@@ -75,8 +39,6 @@ def test_agent_edits_and_sends_the_ai_draft(live_server, browser_page, superviso
     # The transaction test commits: the intake's on-commit reaction (the triage) has run.
     case = Case.objects.get(pk=result.case.pk)
     assert Suggestion.objects.filter(case=case, kind="triage").exists()
-
-    page = browser_page
     page.goto(live_server.url + reverse("console:login"))
     page.fill("#id_username", supervisor.username)
     page.fill("#id_password", "pw-test-123")

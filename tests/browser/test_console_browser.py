@@ -1,68 +1,24 @@
 """The agent console in a real chromium: log in, find a person despite a typo, read the 360°
 page; and the sensitive facts that only some roles see."""
 
-import importlib
-
 import pytest
-from django.db import connection, connections
 from django.urls import reverse
 
 from parvis.audit.models import AccessLog
 from parvis.people import services
 from parvis.people.models import Address, Household, HouseholdMember, Residence, Street
+from tests.conftest import new_page
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "pw-test-123"  # the one `make_user` of tests/conftest.py gives
 
 
-@pytest.fixture
-def _access_log_flushable():
-    """The access log refuses deletes, even Django's flush between transactional tests on
-    SQLite (PostgreSQL's TRUNCATE skips row triggers): empty it with the triggers lifted, then
-    put them back as the migration wrote them."""
-    yield
-    if connection.vendor != "sqlite":
-        return
-    append_only = importlib.import_module("parvis.audit.migrations.0002_append_only")
-    with connection.cursor() as cursor:
-        for statement in append_only.SQLITE_REVERSE:
-            cursor.execute(statement)
-        cursor.execute("DELETE FROM audit_accesslog")
-        for statement in append_only.SQLITE:
-            cursor.execute(statement)
-
-
-@pytest.fixture
-def browser(chromium_path, settings, _access_log_flushable):
-    from playwright.sync_api import sync_playwright
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=ARGS
-        )
-        yield browser
-        browser.close()
-        # Inside sync_playwright the test runs in another context, where Django opened its
-        # own database connection: close it, or PostgreSQL cannot drop the test database.
-        connections.close_all()
-
-
 def log_in(browser, live_server, username: str):
-    page = browser.new_context(locale="fr-FR").new_page()
-    page.set_default_timeout(15000)
+    page = new_page(browser)
     page.goto(live_server.url + reverse("console:login"))
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)

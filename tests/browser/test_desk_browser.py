@@ -2,13 +2,11 @@
 a request with a document goes from the portal to the console inbox and the answer comes
 back to "my requests"; and a live chat goes back and forth between portal and console."""
 
-import importlib
-
 import pytest
-from django.db import connections
 from django.urls import reverse
 
 from parvis.cases.models import Case, Message
+from tests.conftest import new_page
 from tests.portal.conftest import PASSWORD, make_citizen
 
 pytestmark = [
@@ -16,14 +14,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AGENT_PASSWORD = "pw-test-123"  # tests/conftest.py make_user
 
 
@@ -31,43 +21,6 @@ AGENT_PASSWORD = "pw-test-123"  # tests/conftest.py make_user
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=ARGS
-        )
-        yield browser
-        browser.close()
-        forget_access_log()
-        # Django opened its own connection in Playwright's context: close it, or
-        # PostgreSQL cannot drop the test database.
-        connections.close_all()
-
-
-def forget_access_log():
-    """The access log refuses DELETE (a trigger); PostgreSQL empties the test database with
-    TRUNCATE, which it allows, but SQLite with DELETE: lift the trigger for the cleanup of
-    this throw-away database only, and put it back."""
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        return
-    append_only = importlib.import_module("parvis.audit.migrations.0002_append_only")
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER IF EXISTS audit_accesslog_no_delete")
-        cursor.execute("DELETE FROM audit_accesslog")
-        cursor.execute(append_only.SQLITE[1])
-
-
-def new_page(browser):
-    page = browser.new_context(locale="fr-FR").new_page()
-    page.set_default_timeout(15000)
-    return page
 
 
 def citizen_signs_in(browser, live_server):

@@ -4,7 +4,6 @@ live count, start a journey for it, and see the dashboard move after the worker 
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,31 +19,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "pw-test-123"  # the one `make_user` of tests/conftest.py gives
-
-
-@pytest.fixture
-def page(chromium_path, settings):
-    from playwright.sync_api import sync_playwright
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=ARGS
-        )
-        page = browser.new_page(locale="fr-FR")
-        page.set_default_timeout(15000)
-        yield page
-        browser.close()
-        connections.close_all()
 
 
 def test_build_an_audience_start_a_journey_and_see_the_dashboard(

@@ -1,12 +1,10 @@
 """An agent reviews an uncertain match in a real chromium: two files match the incoming CAF
 record equally, the agent compares them side by side and picks one."""
 
-import importlib
 from datetime import date
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection, connections
 from django.urls import reverse
 
 from parvis.integrations import samples
@@ -14,51 +12,14 @@ from parvis.integrations.imports import run_import
 from parvis.integrations.models import ImportJob, MatchCandidate
 from parvis.people import services
 from parvis.people.models import Fact
+from tests.conftest import new_page
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "pw-test-123"  # the one `make_user` of tests/conftest.py gives
-
-
-@pytest.fixture
-def _access_log_flushable():
-    """The review page writes to the append-only access log: on SQLite, Django's flush
-    between transactional tests needs its triggers lifted (as tests/browser does)."""
-    yield
-    if connection.vendor != "sqlite":
-        return
-    append_only = importlib.import_module("parvis.audit.migrations.0002_append_only")
-    with connection.cursor() as cursor:
-        for statement in append_only.SQLITE_REVERSE:
-            cursor.execute(statement)
-        cursor.execute("DELETE FROM audit_accesslog")
-        for statement in append_only.SQLITE:
-            cursor.execute(statement)
-
-
-@pytest.fixture
-def browser(chromium_path, settings, _access_log_flushable):
-    from playwright.sync_api import sync_playwright
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=ARGS
-        )
-        yield browser
-        browser.close()
-        connections.close_all()
 
 
 @pytest.fixture
@@ -109,8 +70,7 @@ def test_agent_reviews_an_uncertain_match_side_by_side(
     from playwright.sync_api import expect
 
     candidate, first, second = uncertain
-    page = browser.new_context(locale="fr-FR").new_page()
-    page.set_default_timeout(15000)
+    page = new_page(browser)
     page.goto(live_server.url + reverse("console:login"))
     page.fill("#id_username", administrator.username)
     page.fill("#id_password", PASSWORD)
@@ -126,7 +86,9 @@ def test_agent_reviews_an_uncertain_match_side_by_side(
     expect(table).to_contain_text("Lucas Henri")
     expect(table).to_contain_text("06 11 22 33 44")
     # The agent knows the second Lucas is the one the CAF pays: picks him.
-    page.locator(f"input[name=person_id][value='{second.pk}']").check()
+    # DSFR draws the radio on its label (the input itself is transparent): click as a user does.
+    page.locator(f"label[for=p{second.pk}]").click()
+    expect(page.locator(f"input[name=person_id][value='{second.pk}']")).to_be_checked()
     page.get_by_test_id("decide-same").click()
     page.wait_for_url(f"**{reverse('integrations:review')}")
     expect(page.get_by_test_id("review-queue").locator("[data-candidate]")).to_have_count(0)

@@ -2,7 +2,6 @@
 "my requests"; and the chat widget receiving an agent's answer by polling."""
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 
 from parvis.cases import services as cases
@@ -15,32 +14,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser_page(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=ARGS
-        )
-        page = browser.new_page(locale="fr-FR")
-        page.set_default_timeout(15000)
-        yield page
-        browser.close()
-        # Inside sync_playwright the test runs in another context, where Django opened its
-        # own database connection: close it, or PostgreSQL cannot drop the test database.
-        connections.close_all()
-
 
 def sign_in(page, live_server):
     page.goto(live_server.url + reverse("portal:login"))
@@ -50,13 +23,10 @@ def sign_in(page, live_server):
     page.wait_for_url(f"**{reverse('portal:requests')}")
 
 
-def test_citizen_signs_in_sends_a_request_with_a_document_and_finds_it(
-    live_server, browser_page, person
-):
+def test_citizen_signs_in_sends_a_request_with_a_document_and_finds_it(live_server, page, person):
     from playwright.sync_api import expect
 
     make_citizen(person, "elodie.legall@example.fr")
-    page = browser_page
     sign_in(page, live_server)
     expect(page.get_by_test_id("no-requests")).to_be_visible()
 
@@ -81,13 +51,10 @@ def test_citizen_signs_in_sends_a_request_with_a_document_and_finds_it(
     expect(row.get_by_test_id("case-status")).to_be_visible()
 
 
-def test_chat_widget_shows_the_agents_answer_without_reloading(
-    live_server, browser_page, person, agent
-):
+def test_chat_widget_shows_the_agents_answer_without_reloading(live_server, page, person, agent):
     from playwright.sync_api import expect
 
     make_citizen(person, "elodie.legall@example.fr")
-    page = browser_page
     sign_in(page, live_server)
     page.get_by_test_id("chat-open").click()
     panel = page.get_by_test_id("chat-panel")
