@@ -28,7 +28,10 @@ app.conf.beat_schedule = {
         "schedule": 120.0,
     },
     # Journeys: enrol, advance due steps, send through the gate (state in the database).
-    "journeys-tick": {"task": "parvis.journeys.tasks.tick", "schedule": 60.0,
-                      "options": {"expires": 55}},
+    "journeys-tick": {
+        "task": "parvis.journeys.tasks.tick",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "journeys-letters": {"task": "parvis.journeys.tasks.build_letters", "schedule": 3600.0},
 }

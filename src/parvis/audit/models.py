@@ -50,6 +50,9 @@ class AccessLog(models.Model):
         permissions = [("search_accesslog", _("Can search the access log"))]
         indexes = [models.Index(fields=["user", "-at"])]
 
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} → {self.person_label} ({self.action})"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("The access log is append-only")
@@ -57,6 +60,3 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The access log is append-only")
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} → {self.person_label} ({self.action})"

@@ -260,6 +260,9 @@ class CaseEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return f"{self.kind}: {self.summary}"
+
 
 class ReplyTemplate(models.Model):
     """A macro: a ready answer with variables ({{ person.first_names }}, {{ case.reference }})."""
@@ -287,3 +290,6 @@ class CaseSequence(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"

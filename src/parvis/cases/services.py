@@ -371,7 +371,7 @@ def merge(source: Case, target: Case, *, actor=None) -> Case:
     return target
 
 
-# --- identification ---------------------------------------------------------------------------------
+# --- identification -------------------------------------------------------------------------
 
 
 def link_person(case: Case, person: Person, *, actor=None) -> Case:

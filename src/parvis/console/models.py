@@ -6,3 +6,6 @@ class Heartbeat(models.Model):
 
     name = models.CharField(max_length=50, primary_key=True)
     at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"

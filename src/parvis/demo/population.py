@@ -251,7 +251,8 @@ class PopulationGenerator:
         # Département 54, a commune and order number derived from the id: unique and valid.
         commune = pid // 999 % 999 + 1
         order = pid % 999 + 1
-        body = f"{1 if m.sex == 'M' else 2}{m.birth.year % 100:02d}{m.birth.month:02d}54{commune:03d}{order:03d}"
+        sex = 1 if m.sex == "M" else 2
+        body = f"{sex}{m.birth.year % 100:02d}{m.birth.month:02d}54{commune:03d}{order:03d}"
         return body + f"{97 - int(body) % 97:02d}"
 
     def _email(self, m: Member, pid: int) -> str:

@@ -137,6 +137,9 @@ class Residence(models.Model):
         ordering = ["-start"]
         indexes = [models.Index(fields=["address", "end"]), models.Index(fields=["person", "end"])]
 
+    def __str__(self):
+        return f"{self.address} ({self.start or '…'} – {self.end or '…'})"
+
 
 class Household(models.Model):
     address = models.ForeignKey(
@@ -169,6 +172,9 @@ class HouseholdMember(models.Model):
         verbose_name = _("household member")
         verbose_name_plural = _("household members")
         indexes = [models.Index(fields=["person", "until"])]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display()})"
 
 
 class ContactPoint(models.Model):
@@ -261,6 +267,10 @@ class Consent(models.Model):
         verbose_name_plural = _("consents")
         ordering = ["-recorded_at", "-id"]
         indexes = [models.Index(fields=["person", "purpose", "channel", "-recorded_at"])]
+
+    def __str__(self):
+        state = "granted" if self.granted else "withdrawn"
+        return f"{self.purpose}/{self.channel}: {state}"
 
 
 class DataSource(models.Model):
@@ -427,6 +437,9 @@ class NameToken(models.Model):
     class Meta:
         indexes = [models.Index(fields=["token", "person"])]
 
+    def __str__(self):
+        return self.token
+
 
 class TokenVariant(models.Model):
     """Each distinct name token and its one-letter deletions (the SymSpell scheme): looking
@@ -440,3 +453,6 @@ class TokenVariant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["variant", "token"], name="token_variant_unique")
         ]
+
+    def __str__(self):
+        return f"{self.variant} → {self.token}"

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         ]
         url = f"http://{addr}/"
         self.stdout.write(self.style.SUCCESS(f"\nParvis runs at {url}  (API docs: {url}api/docs)"))
-        self.stdout.write("Demo accounts (password: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
         for username, role, *_names in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<12} {role}")
         self.stdout.write("Stop with Ctrl-C.\n")
