@@ -12,12 +12,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def case(triage_model, person, receive_now):
+def case(triage_model, person, receive_now, agent):
     result = receive_now(
         IncomingMessage(channel="email", sender="elodie.legall@example.fr", subject="Cantine",
                         body_text="Bonjour, comment inscrire ma fille à la cantine ? Merci")
     )  # fmt: skip
-    return Case.objects.get(pk=result.case.pk)
+    case = Case.objects.get(pk=result.case.pk)
+    if case.service_id:  # routed: the agent works for that service
+        case.service.members.add(agent)
+    return case
 
 
 def test_case_page_shows_prediction_explanation_and_draft(client, agent, case):

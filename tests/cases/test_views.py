@@ -26,13 +26,17 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def civil(db):
-    return Service.objects.create(name="État civil", slug="etat-civil", sla_business_days=5)
+def civil(agent):
+    service = Service.objects.create(name="État civil", slug="etat-civil", sla_business_days=5)
+    service.members.add(agent)
+    return service
 
 
 @pytest.fixture
-def roads(db):
-    return Service.objects.create(name="Voirie", slug="voirie", sla_business_days=10)
+def roads(agent):
+    service = Service.objects.create(name="Voirie", slug="voirie", sla_business_days=10)
+    service.members.add(agent)
+    return service
 
 
 def receive(n=1, **kw) -> Case:
@@ -115,6 +119,36 @@ def test_users_without_rights_get_403_everywhere(client, person, who, nobody, dp
     case.refresh_from_db()
     assert case.status == Case.Status.NEW and case.messages.count() == 1
     assert not AccessLog.objects.filter(action__startswith="console.case").exists()
+
+
+def test_an_agent_sees_only_the_cases_of_their_services(client, agent, supervisor, civil, person):
+    social = Service.objects.create(name="Action sociale", slug="action-sociale")
+    case = receive(subject="Aide sociale confidentielle", service=social)
+    message = case.messages.get()
+    attachment = Attachment.objects.create(message=message, filename="a.pdf", size=1)
+    mine = receive(2, subject="Acte de naissance", service=civil)
+    client.force_login(agent)
+
+    gets, posts = all_urls(case, attachment.pk, person.pk)
+    for url in gets[2:7]:  # the case's own pages and the attachment
+        assert client.get(url).status_code == 404, url
+    for url in posts[:-1]:
+        assert client.post(url, {"text": "x", "body": "x", "status": "closed"}).status_code == (
+            404
+        ), url
+    html = client.get(reverse("cases:inbox")).content.decode()
+    assert "Acte de naissance" in html and "Aide sociale confidentielle" not in html
+    assert client.get(reverse("cases:detail", args=[mine.pk])).status_code == 200
+    case.refresh_from_db()
+    assert case.status == Case.Status.NEW and case.messages.count() == 1
+
+    # Assigned to them, they see it; a supervisor sees every service's cases.
+    Case.objects.filter(pk=case.pk).update(assignee=agent)
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+    Case.objects.filter(pk=case.pk).update(assignee=None)
+    client.force_login(supervisor)
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+    assert "Aide sociale confidentielle" in client.get(reverse("cases:inbox")).content.decode()
 
 
 def test_an_agent_may_not_use_get_for_an_action(agent_client):

@@ -79,6 +79,9 @@ def setup(*, demo: bool = False, fiches: bool = True) -> dict:
     report = {}
     if demo:
         report["services_created"] = ensure_demo_services()
+        from parvis.demo.services import join_demo_agent
+
+        join_demo_agent()
     version = versions.ensure_cold_start()
     report["model"] = version.label
     report["town_articles"] = str(kb.import_town_articles())

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from parvis.audit.models import AccessLog
 from parvis.audit.services import log_access
+from parvis.cases.access import case_for
 from parvis.cases.models import Case, Service
 
 from . import kb, services
@@ -23,8 +24,8 @@ use_assist = permission_required("assist.use_assist", raise_exception=True)
 view_case = permission_required("cases.view_case", raise_exception=True)
 
 
-def _case(case_id: int) -> Case:
-    return get_object_or_404(Case.objects.select_related("person", "service"), pk=case_id)
+def _case(request, case_id: int) -> Case:
+    return case_for(request.user, case_id, Case.objects.select_related("person", "service"))
 
 
 def _suggestion(suggestion_id: int, kind=None) -> Suggestion:
@@ -60,7 +61,7 @@ def _log_case_read(request, case: Case, action: str) -> None:
 @use_assist
 def case_page(request, case_id: int):
     """The AI's view of one case (the case page of the console includes the same panel)."""
-    case = _case(case_id)
+    case = _case(request, case_id)
     _log_case_read(request, case, "assist.case")
     conversation = case.messages.select_related("author").order_by("created_at", "id")
     return render(
@@ -129,7 +130,7 @@ def link_decide(request, suggestion_id: int):
 @use_assist
 @require_POST
 def draft_new(request, case_id: int):
-    case = _case(case_id)
+    case = _case(request, case_id)
     services.suggest_articles_and_draft(case, agent=request.user)
     messages.success(request, _("A new draft was prepared."))
     return _back(request, case)

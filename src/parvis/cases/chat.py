@@ -7,18 +7,20 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from parvis.people.models import Channel
 
 from . import services
+from .access import visible_cases
 from .models import Case, Message
 
 CONVERSATION = [Message.Direction.IN, Message.Direction.OUT]
 
 
-def open_chats(limit: int = 50) -> QuerySet[Case]:
+def open_chats(user, limit: int = 50) -> QuerySet[Case]:
     """Chats going on, the most recent activity first, each with its last line."""
     last = Message.objects.filter(case=OuterRef("pk"), direction__in=CONVERSATION).order_by(
         "-created_at", "-id"
     )
     return (
-        Case.objects.filter(channel=Channel.CHAT, status__in=list(Case.OPEN_STATUSES))
+        visible_cases(user)
+        .filter(channel=Channel.CHAT, status__in=list(Case.OPEN_STATUSES))
         .select_related("person", "assignee")
         .annotate(
             last_direction=Subquery(last.values("direction")[:1]),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from parvis.people.search import search_people
 
+from .access import visible_cases
 from .models import Case
 
 PAGE_SIZE = 25
@@ -63,7 +64,7 @@ class InboxPage:
 def inbox_cases(filters: InboxFilters, user) -> QuerySet[Case]:
     """The cases the filters select, in inbox order: open cases by answer deadline (the
     most urgent first), other views by last activity."""
-    cases = Case.objects.all()
+    cases = visible_cases(user)
     if filters.open_only:
         # Always spelled as the partial indexes' condition, so PostgreSQL uses them even
         # when one open status is asked for. A merged case is closed by the merge: no need
@@ -131,7 +132,8 @@ def queue_counts(user) -> dict:
     aggregate read from the open-cases index alone."""
     now = timezone.now()
     rows = (
-        Case.objects.filter(status__in=OPEN)
+        visible_cases(user)
+        .filter(status__in=OPEN)
         .values("service_id")
         .annotate(
             total=Count("id"),

@@ -123,6 +123,7 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-updated_at", "-id"]
+        permissions = [("view_all_cases", _("Can see the cases of every service"))]
         indexes = [
             models.Index(fields=["service", "status", "-updated_at"]),
             models.Index(fields=["status", "due_at"]),

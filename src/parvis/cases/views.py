@@ -23,6 +23,7 @@ from parvis.people.models import Person
 from parvis.people.search import search_people
 
 from . import chat, contacts, inbox, intake, services
+from .access import case_for, visible_cases
 from .forms import (
     AssignForm,
     ChatLineForm,
@@ -55,9 +56,11 @@ def desk_view(*perms):
     return decorator
 
 
-def _case(case_id: int) -> Case:
-    return get_object_or_404(
-        Case.objects.select_related("service", "assignee", "person", "merged_into"), pk=case_id
+def _case(request, case_id: int) -> Case:
+    return case_for(
+        request.user,
+        case_id,
+        Case.objects.select_related("service", "assignee", "person", "merged_into"),
     )
 
 
@@ -137,7 +140,7 @@ def _conversation(case: Case):
 @desk_view("cases.view_case")
 @require_GET
 def detail(request, case_id: int):
-    case = _case(case_id)
+    case = _case(request, case_id)
     _log_read(request, case, "console.case")
     conversation = list(_conversation(case))
     person = case.person
@@ -165,7 +168,8 @@ def detail(request, case_id: int):
     if person is not None:
         context["contact_points"] = list(person.contact_points.order_by("kind", "id"))
         context["other_cases"] = list(
-            Case.objects.filter(person=person, merged_into__isnull=True)
+            visible_cases(request.user)
+            .filter(person=person, merged_into__isnull=True)
             .exclude(pk=case.pk)
             .only("pk", "reference", "subject", "status", "updated_at")
             .order_by("-updated_at", "-id")[:5]
@@ -185,7 +189,10 @@ def _answer_channel(conversation: list[Message], case: Case) -> str:
 @require_GET
 def attachment_download(request, attachment_id: int):
     attachment = get_object_or_404(
-        Attachment.objects.select_related("message__case__person"), pk=attachment_id
+        Attachment.objects.select_related("message__case__person").filter(
+            message__case__in=visible_cases(request.user)
+        ),
+        pk=attachment_id,
     )
     if attachment.status != Attachment.Status.ACCEPTED or not attachment.file:
         raise Http404
@@ -206,7 +213,7 @@ def attachment_download(request, attachment_id: int):
 @require_GET
 def template_preview(request, case_id: int):
     """The reply box filled with a template's text (HTMX, when the agent picks one)."""
-    case = _case(case_id)
+    case = _case(request, case_id)
     form = ReplyForm(case=case)
     body = request.GET.get("body", "")
     try:
@@ -227,7 +234,7 @@ def template_preview(request, case_id: int):
 @desk_view("cases.view_case", "cases.change_case", "cases.add_message")
 @require_POST
 def reply(request, case_id: int):
-    case = _case(case_id)
+    case = _case(request, case_id)
     form = ReplyForm(request.POST, case=case)
     if not form.is_valid():
         _form_errors(request, form)
@@ -252,7 +259,7 @@ def reply(request, case_id: int):
 @desk_view("cases.view_case", "cases.change_case")
 @require_POST
 def change_status(request, case_id: int):
-    case = _case(case_id)
+    case = _case(request, case_id)
     form = StatusForm(request.POST)
     if form.is_valid():
         services.set_status(
@@ -270,7 +277,7 @@ def change_status(request, case_id: int):
 @desk_view("cases.view_case", "cases.change_case")
 @require_POST
 def assign(request, case_id: int):
-    case = _case(case_id)
+    case = _case(request, case_id)
     form = AssignForm(request.POST)
     if form.is_valid():
         services.assign(
@@ -289,7 +296,7 @@ def assign(request, case_id: int):
 @require_POST
 def take(request, case_id: int):
     """ "I take it": one click from the inbox or the case page."""
-    case = _case(case_id)
+    case = _case(request, case_id)
     services.assign(case, agent=request.user, service=None, actor=request.user)
     messages.success(request, _("The case is assigned to you."))
     return _back(case)
@@ -298,7 +305,7 @@ def take(request, case_id: int):
 @desk_view("cases.view_case", "cases.change_case")
 @require_POST
 def priority(request, case_id: int):
-    case = _case(case_id)
+    case = _case(request, case_id)
     form = PriorityForm(request.POST)
     if form.is_valid():
         services.set_priority(case, form.cleaned_data["priority"], actor=request.user)
@@ -311,7 +318,7 @@ def priority(request, case_id: int):
 @desk_view("cases.view_case", "cases.change_case")
 @require_POST
 def tags(request, case_id: int):
-    case = _case(case_id)
+    case = _case(request, case_id)
     form = TagsForm(request.POST)
     if form.is_valid():
         services.set_tags(case, form.names(), actor=request.user)
@@ -324,7 +331,7 @@ def tags(request, case_id: int):
 @desk_view("cases.view_case", "cases.add_message")
 @require_POST
 def note(request, case_id: int):
-    case = _case(case_id)
+    case = _case(request, case_id)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -341,7 +348,7 @@ def note(request, case_id: int):
 @desk_view("cases.view_case", "cases.change_case")
 @require_POST
 def merge(request, case_id: int):
-    case = _case(case_id)
+    case = _case(request, case_id)
     form = MergeForm(request.POST, case=case)
     if not form.is_valid():
         _form_errors(request, form)
@@ -355,7 +362,7 @@ def merge(request, case_id: int):
 @require_POST
 def identify(request, case_id: int):
     """The agent says who wrote: one of the candidates, or a person found by search."""
-    case = _case(case_id)
+    case = _case(request, case_id)
     form = IdentifyForm(request.POST)
     person = None
     if form.is_valid():
@@ -371,7 +378,7 @@ def identify(request, case_id: int):
 @desk_view("cases.view_case", "cases.change_case", "people.add_person")
 @require_POST
 def create_person(request, case_id: int):
-    case = _case(case_id)
+    case = _case(request, case_id)
     if case.person_id or not case.proposed_person:
         messages.error(request, _("There is no proposed person for this case."))
         return _back(case)
@@ -395,7 +402,7 @@ def create_person(request, case_id: int):
 @require_GET
 def person_search(request, case_id: int):
     """People matching what the agent typed, to link an unidentified sender (HTMX)."""
-    case = _case(case_id)
+    case = _case(request, case_id)
     query = request.GET.get("q", "")
     result = search_people(query, limit=10) if query.strip() else None
     return render(request, "cases/_person_results.html", {"case": case, "result": result})
@@ -408,7 +415,7 @@ def person_search(request, case_id: int):
 @require_GET
 def chats(request):
     template = "cases/_chat_list.html" if request.htmx else "cases/chats.html"
-    return render(request, template, {"nav": "chats", "chats": list(chat.open_chats())})
+    return render(request, template, {"nav": "chats", "chats": list(chat.open_chats(request.user))})
 
 
 def _chat_context(case: Case, form=None, lines=None) -> dict:
@@ -426,7 +433,7 @@ def _chat_context(case: Case, form=None, lines=None) -> dict:
 def chat_messages(request, case_id: int):
     """The conversation, or 204 (HTMX leaves the panel alone) when nothing is new. The
     case page that started the polling wrote the access log."""
-    case = _case(case_id)
+    case = _case(request, case_id)
     try:
         since = int(request.GET.get("since", "0"))
     except ValueError:
@@ -439,7 +446,7 @@ def chat_messages(request, case_id: int):
 @desk_view("cases.view_case", "cases.add_message")
 @require_POST
 def chat_send(request, case_id: int):
-    case = _case(case_id)
+    case = _case(request, case_id)
     if case.channel != "chat":
         raise Http404
     form = ChatLineForm(request.POST)

@@ -49,10 +49,17 @@ _CAMPAIGN_PERMS = [
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: _AGENT_PERMS,
-    SUPERVISOR: [*_AGENT_PERMS, *_CAMPAIGN_PERMS, "people.view_sensitive_facts", "people.add_fact"],
+    SUPERVISOR: [
+        *_AGENT_PERMS,
+        *_CAMPAIGN_PERMS,
+        "cases.view_all_cases",
+        "people.view_sensitive_facts",
+        "people.add_fact",
+    ],
     ADMINISTRATOR: [
         *_AGENT_PERMS,
         *_CAMPAIGN_PERMS,
+        "cases.view_all_cases",
         "people.view_sensitive_facts",
         "people.add_fact",
         "people.change_fact",

@@ -598,6 +598,7 @@ def assign_demo_cases(username: str = "agent") -> int:
         return 0
     ids = list(
         Case.objects.filter(status__in=Case.OPEN_STATUSES, assignee__isnull=True)
+        .filter(service__in=user.services.all())
         .order_by("pk")
         .values_list("pk", flat=True)[:300]
     )

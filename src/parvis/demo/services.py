@@ -260,7 +260,24 @@ def create_demo_accounts() -> list[tuple[str, str, str]]:
         accounts.append((username, DEMO_PASSWORD, role))
     for name, slug in DEMO_SERVICES:
         Service.objects.get_or_create(slug=slug, defaults={"name": name})
+    join_demo_agent()
     from .cases import assign_demo_cases
 
     assign_demo_cases()
+    from parvis.appointments.demo import install_demo as install_appointments
+
+    install_appointments()  # the town hall's counter, its opening hours and agenda
     return accounts
+
+
+# Social action's cases stay with its own team: the demo agent sees the others, which shows
+# that an agent's inbox holds their services' cases only.
+DEMO_AGENT_OUTSIDE = {"action-sociale"}
+
+
+def join_demo_agent(username: str = "agent") -> None:
+    """Make the demo agent a member of every service but social action (run again after
+    other services are created)."""
+    agent = get_user_model().objects.filter(username=username).first()
+    if agent is not None:
+        agent.services.add(*Service.objects.exclude(slug__in=DEMO_AGENT_OUTSIDE))
