@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from parvis.api.auth import require
 from parvis.audit.models import AccessLog
@@ -249,7 +249,7 @@ def list_people(request, q: str = "", page: Query[Page] = None):
 def create_person(request, payload: PersonIn):
     require(request, "people.add_person")
     person = services.create_person(**payload.dict())
-    return 201, _person_out(person)
+    return Status(201, _person_out(person))
 
 
 @router.get("/{int:person_id}", response=PersonOut, summary="A person's identity and contacts")
@@ -263,7 +263,8 @@ def get_person(request, person_id: int):
 def add_contact_point(request, person_id: int, payload: ContactPointIn):
     require(request, "people.add_contactpoint")
     person = _read(request, person_id, "api.contact_points.add")
-    return 201, services.add_contact_point(person, payload.kind, payload.value, payload.verified)
+    point = services.add_contact_point(person, payload.kind, payload.value, payload.verified)
+    return Status(201, point)
 
 
 @router.get(
@@ -294,7 +295,7 @@ def add_fact(request, person_id: int, payload: FactIn):
         valid_until=payload.valid_until,
         actor=request.auth,
     )
-    return 201, _fact_out(fact)
+    return Status(201, _fact_out(fact))
 
 
 @router.get("/{int:person_id}/consents", response=list[ConsentOut], summary="Current consents")
@@ -307,7 +308,7 @@ def add_consent(request, person_id: int, payload: ConsentIn):
     require(request, "people.add_consent")
     person = _read(request, person_id, "api.consents.add")
     consent = services.record_consent(person, by=request.auth, **payload.dict())
-    return 201, consent
+    return Status(201, consent)
 
 
 @router.get("/{int:person_id}/timeline", response=TimelinePage, summary="The person's timeline")
