@@ -20,13 +20,15 @@ import os
 import tempfile
 import time
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,6 +84,7 @@ class Progress:
         now = time.monotonic()
         if force or now - self.last > 0.5:
             self.last = now
+            self.job.heartbeat_at = timezone.now()
             self.job.save()
 
 
@@ -103,13 +106,54 @@ def start_import(
     return job
 
 
-def run_import(job_id: int) -> ImportJob:
+COUNTERS = [
+    "rows",
+    "valid_rows",
+    "error_count",
+    "duplicate_rows",
+    "unchanged",
+    "linked",
+    "created",
+    "review",
+    "facts_written",
+]
+
+
+def stale_after() -> timedelta:
+    """How long a running job may stay silent before its worker is held for dead. Generous:
+    linkage training on a big extract reports no progress for minutes."""
+    return timedelta(minutes=getattr(settings, "PARVIS_IMPORT_STALE_MINUTES", 30))
+
+
+def _claimable(now) -> Q:
+    silent = now - stale_after()
+    return Q(status=ImportJob.Status.PENDING) | Q(
+        Q(heartbeat_at__lt=silent) | Q(heartbeat_at__isnull=True, started_at__lt=silent),
+        status=ImportJob.Status.RUNNING,
+    )
+
+
+def run_import(job_id: int, now=None) -> ImportJob:
+    """Run a waiting job; or take over a running one whose worker died (it stopped beating).
+    A redelivered task while the first worker is alive repeats nothing. Taking over is safe:
+    batches already written are recognised as unchanged records, and no review candidate is
+    created twice."""
+    now = now or timezone.now()
     job = ImportJob.objects.select_related("profile__source").get(pk=job_id)
-    if job.finished or job.status == ImportJob.Status.RUNNING:
-        return job  # a redelivered task repeats nothing
+    taken_over = job.status == ImportJob.Status.RUNNING
+    claimed = ImportJob.objects.filter(_claimable(now), pk=job_id).update(
+        status=ImportJob.Status.RUNNING, heartbeat_at=now
+    )
+    if not claimed:
+        return job
+    job.refresh_from_db()
     job.status = ImportJob.Status.RUNNING
     job.started_at = timezone.now()
     job.errors = []
+    if taken_over:
+        logger.warning("import %s: its worker stopped, taking it over", job.pk)
+        for counter in COUNTERS:
+            setattr(job, counter, 0)
     progress = Progress(job)
     progress.update(_("Reading the file"), 0, force=True)
     try:
@@ -126,12 +170,33 @@ def run_import(job_id: int) -> ImportJob:
         logger.exception("import %s failed", job.pk)
         job.status = ImportJob.Status.FAILED
         job.message = _("Internal error: %(error)s") % {"error": str(exc)[:500]}
+    if taken_over:
+        job.message = " ".join(
+            [_("Restarted after the worker that ran it stopped."), job.message]
+        ).strip()
     job.finished_at = timezone.now()
     if job.status == ImportJob.Status.DONE:
         progress.update(_("Finished"), 100, force=True)
     else:
         job.save()
     return job
+
+
+def recover_stale_jobs(now=None) -> list[int]:
+    """Queue again the jobs whose worker died (running, silent) and those whose task was lost
+    (waiting for longer than a job may stay silent). Called by beat."""
+    from .tasks import run_import_job
+
+    now = now or timezone.now()
+    stale = list(
+        ImportJob.objects.filter(
+            _claimable(now) & ~Q(status=ImportJob.Status.PENDING)
+            | Q(status=ImportJob.Status.PENDING, created_at__lt=now - stale_after())
+        ).values_list("pk", flat=True)
+    )
+    for job_id in stale:
+        run_import_job.delay(job_id)
+    return stale
 
 
 def _run(job: ImportJob, handle, progress: Progress, tmp: str) -> None:
@@ -453,6 +518,12 @@ def _write(job, con, progress: Progress) -> None:
             break
         last_line = rows[-1][0]
         items = [dict(zip(columns, r, strict=True)) for r in rows]
+        # A job taken over after its worker died may have written this batch's candidates.
+        already = set(
+            job.candidates.filter(
+                record_key__in=[i["record_key"] for i in items if i["outcome"] == "review"]
+            ).values_list("record_key", flat=True)
+        )
         with transaction.atomic():
             to_write = [
                 (_payload(i), i["person_id"]) for i in items if i["outcome"] in ("link", "known")
@@ -476,7 +547,7 @@ def _write(job, con, progress: Progress) -> None:
                         probability=i["probability"] or 0.0,
                     )
                     for i in items
-                    if i["outcome"] == "review"
+                    if i["outcome"] == "review" and i["record_key"] not in already
                 ]
             )
         done += len(items)

@@ -15,3 +15,10 @@ def find_duplicates() -> dict:
     from .review import find_duplicates as find
 
     return find()
+
+
+@shared_task(name="parvis.integrations.tasks.recover_stale_imports")
+def recover_stale_imports() -> list[int]:
+    from .imports import recover_stale_jobs
+
+    return recover_stale_jobs()
