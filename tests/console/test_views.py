@@ -247,3 +247,46 @@ def test_others_do_not_enter_the_administration(client, request, role):
     response = client.get(reverse("admin:cases_service_changelist"))
     assert response.status_code == 302  # to the admin's login: not staff
     assert "login" in response["Location"]
+
+
+def test_the_administrator_cannot_reach_the_access_log(client, administrator, agent, dpo):
+    """Separation of duties: DPO membership and the access log's permissions are a
+    superuser's decision."""
+    from django.contrib.auth.models import Permission
+
+    client.force_login(administrator)
+    dpo_role = Group.objects.get(name=roles.DPO)
+    change = reverse("admin:auth_user_change", args=[agent.pk])
+    form = client.get(change).context["adminform"].form
+    assert dpo_role not in form.fields["groups"].queryset
+    user_form = {
+        "username": "agent1",
+        "is_active": "on",
+        "groups": [Group.objects.get(name=roles.AGENT).pk, dpo_role.pk],
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+    }
+    response = client.post(change, user_form)
+    assert response.status_code == 200 and "groups" in response.context["adminform"].form.errors
+    assert not agent.groups.filter(name=roles.DPO).exists()
+
+    # Editing the DPO's account keeps their role, although the form does not show it.
+    change = reverse("admin:auth_user_change", args=[dpo.pk])
+    response = client.post(change, {**user_form, "username": dpo.username, "groups": []})
+    assert response.status_code == 302
+    assert dpo.groups.filter(name=roles.DPO).exists()
+
+    # Roles: no permission of the access log can be given, the DPO role is read-only.
+    search = Permission.objects.get(content_type__app_label="audit", codename="search_accesslog")
+    admin_role = Group.objects.get(name=roles.ADMINISTRATOR)
+    response = client.post(
+        reverse("admin:auth_group_change", args=[admin_role.pk]),
+        {"name": roles.ADMINISTRATOR, "permissions": [search.pk]},
+    )
+    assert response.status_code == 200 and response.context["adminform"].form.errors
+    assert not admin_role.permissions.filter(pk=search.pk).exists()
+    dpo_page = reverse("admin:auth_group_change", args=[dpo_role.pk])
+    assert client.get(dpo_page).status_code == 200  # shown, read-only
+    assert client.post(dpo_page, {"name": "x", "permissions": []}).status_code == 403
+    assert Group.objects.filter(name=roles.DPO).exists()
+    assert client.get(reverse("audit:access-log")).status_code == 403
