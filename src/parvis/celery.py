@@ -34,4 +34,16 @@ app.conf.beat_schedule = {
         "options": {"expires": 55},
     },
     "journeys-letters": {"task": "parvis.journeys.tasks.build_letters", "schedule": 3600.0},
+    # An import whose worker died is taken over (the job row says how far it went).
+    "integrations-recover-imports": {
+        "task": "parvis.integrations.tasks.recover_stale_imports",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
+    # Appointments: the reminder the day before (idempotent: once per appointment).
+    "appointments-reminders": {
+        "task": "parvis.appointments.tasks.send_reminders",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }

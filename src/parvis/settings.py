@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "parvis.rights",  # after console: its post_migrate adds its permissions to the roles
     "parvis.audiences",
     "parvis.journeys",
+    "parvis.appointments",  # after journeys: its post_migrate adds its permissions to the roles
     "parvis.assist",  # after console: its post_migrate adds its permissions to the roles
 ]
 

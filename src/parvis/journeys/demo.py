@@ -29,12 +29,12 @@ TEMPLATES = [
         "Votre passeport expire le {{ facts.passport_expires_on }}",
         "Bonjour {{ person.first_names }},\n\nVotre passeport expire le "
         "{{ facts.passport_expires_on }}. Les délais de rendez-vous sont longs avant l'été : "
-        "pensez à le renouveler dès maintenant.\n\nPrendre rendez-vous : {{ links.book }}\n\n"
+        "pensez à le renouveler dès maintenant.\n\nPrendre rendez-vous : {{ booking_url }}\n\n"
         "La mairie de {{ town }}\n\nNe plus recevoir ces rappels : {{ links.unsubscribe }}",
         "<p>Bonjour {{ person.first_names }},</p><p>Votre passeport expire le "
         "<strong>{{ facts.passport_expires_on }}</strong>. Les délais de rendez-vous sont longs "
         "avant l'été : pensez à le renouveler dès maintenant.</p>"
-        '<p><a href="{{ links.book }}">Prendre rendez-vous en ligne</a></p>'
+        '<p><a href="{{ booking_url }}">Prendre rendez-vous en ligne</a></p>'
         "<p>La mairie de {{ town }}</p>",
     ),
     (
@@ -43,7 +43,7 @@ TEMPLATES = [
         "en",
         "Your passport expires on {{ facts.passport_expires_on }}",
         "Hello {{ person.first_names }},\n\nYour passport expires on "
-        "{{ facts.passport_expires_on }}. Book an appointment: {{ links.book }}\n\n"
+        "{{ facts.passport_expires_on }}. Book an appointment: {{ booking_url }}\n\n"
         "Town hall of {{ town }}",
         "",
     ),
@@ -53,7 +53,7 @@ TEMPLATES = [
         "fr",
         "",
         "Mairie de {{ town }} : votre passeport expire le {{ facts.passport_expires_on }}. "
-        "RDV : {{ links.book }} STOP au 36111",
+        "RDV : {{ booking_url }} STOP au 36111",
         "",
     ),
     (
@@ -73,7 +73,7 @@ TEMPLATES = [
         "Rappel : renouvelez votre passeport",
         "Bonjour {{ person.first_names }},\n\nVotre passeport expire le "
         "{{ facts.passport_expires_on }} et nous n'avons pas encore de rendez-vous pour vous. "
-        "Pré-remplissez votre demande et choisissez un créneau : {{ links.book }}\n\n"
+        "Pré-remplissez votre demande et choisissez un créneau : {{ booking_url }}\n\n"
         "La mairie de {{ town }}",
         "",
     ),
@@ -83,7 +83,7 @@ TEMPLATES = [
         "fr",
         "",
         "Rappel mairie : passeport expirant le {{ facts.passport_expires_on }}. "
-        "Pré-demande et RDV : {{ links.book }}",
+        "Pré-demande et RDV : {{ booking_url }}",
         "",
     ),
     (

@@ -10,6 +10,12 @@ from parvis.people.models import Fact, FactKey
 from . import tracking
 
 
+def booking_url(person_id: int, token: str) -> str:
+    from parvis.appointments.links import booking_url as signed_booking_url
+
+    return signed_booking_url(person_id, token)
+
+
 def facts_for(person_ids, sources) -> dict[int, dict]:
     keys = templates_render.fact_keys(*sources)
     if not keys:
@@ -44,6 +50,8 @@ def context(person, facts: dict, token: str, channel: str) -> dict:
             "language": person.language,
         },
         "facts": facts,
+        # The signed link to book or cancel an appointment without signing in.
+        "booking_url": booking_url(person.pk, token),
         "links": {
             "portal": f"{base}/portal/",
             "book": f"{base}/portal/requests/new/",

@@ -1,0 +1,42 @@
+"""The appointments' permissions, added to the console's roles after every migration."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+_AGENT = [
+    "appointments.view_place",
+    "appointments.view_appointment",  # the daily agenda of a place
+    "appointments.change_appointment",  # attended / no-show, cancel for the citizen
+]
+ROLE_PERMISSIONS = {
+    "agent": _AGENT,
+    "supervisor": _AGENT,
+    "administrator": [
+        *_AGENT,
+        "appointments.add_place",
+        "appointments.change_place",
+        "appointments.add_motive",
+        "appointments.change_motive",
+        "appointments.add_openinghours",
+        "appointments.change_openinghours",
+        "appointments.delete_openinghours",
+        "appointments.add_availability",
+        "appointments.change_availability",
+        "appointments.delete_availability",
+        "appointments.add_closure",
+        "appointments.change_closure",
+        "appointments.delete_closure",
+    ],
+}
+
+
+def ensure_permissions(**kwargs) -> None:
+    for role, codes in ROLE_PERMISSIONS.items():
+        group = Group.objects.filter(name=role).first()
+        if group is None:
+            continue
+        query = Q(pk__in=[])
+        for code in codes:
+            app_label, codename = code.split(".")
+            query |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.add(*Permission.objects.filter(query))
