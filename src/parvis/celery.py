@@ -40,6 +40,8 @@ app.conf.beat_schedule = {
         "schedule": 300.0,
         "options": {"expires": 280},
     },
+    # The digest of informational messages the contact pressure cap held (once per period).
+    "journeys-digests": {"task": "parvis.journeys.tasks.send_digests", "schedule": 24 * 3600.0},
     # Appointments: the reminder the day before (idempotent: once per appointment).
     "appointments-reminders": {
         "task": "parvis.appointments.tasks.send_reminders",

@@ -238,6 +238,17 @@ PARVIS_PORTAL_LINK_MAX_AGE = int(os.environ.get("PARVIS_PORTAL_LINK_MAX_AGE_HOUR
 PARVIS_PUBLIC_URL = os.environ.get("PARVIS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 PARVIS_QUIET_HOURS = tuple(int(h) for h in os.environ.get("PARVIS_QUIET_HOURS", "20,8").split(","))
 PARVIS_CONTACT_PRESSURE = os.environ.get("PARVIS_CONTACT_PRESSURE", "")
+# Per-provider send rates for each delivery worker ("smtp=200/s,ovh=10/s,push=50/s").
+PARVIS_RATE_LIMITS = os.environ.get("PARVIS_RATE_LIMITS", "")
+# Informational purposes whose messages the pressure cap folds into a periodic digest.
+PARVIS_DIGEST_PURPOSES = os.environ.get("PARVIS_DIGEST_PURPOSES", "town_news")
+PARVIS_DIGEST_DAYS = int(os.environ.get("PARVIS_DIGEST_DAYS", "7"))
+# Send at the hour each person usually opens (learned from tracked opens), when allowed.
+PARVIS_SEND_TIME_OPTIMISATION = env_bool("PARVIS_SEND_TIME_OPTIMISATION", True)
+# Web push (VAPID, RFC 8292): keys from `vapid --gen`; no key, no subscribe button.
+PARVIS_VAPID_PUBLIC_KEY = os.environ.get("PARVIS_VAPID_PUBLIC_KEY", "")
+PARVIS_VAPID_PRIVATE_KEY = os.environ.get("PARVIS_VAPID_PRIVATE_KEY", "")
+PARVIS_VAPID_SUBJECT = os.environ.get("PARVIS_VAPID_SUBJECT", "")  # mailto: or https:
 # FranceConnect (OpenID Connect) for citizens, on only when a client id is configured. The
 # defaults are FranceConnect v2's integration platform; production is
 # https://oidc.franceconnect.gouv.fr/api/v2 (PARVIS_OIDC_OP_BASE_URL).

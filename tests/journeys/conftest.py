@@ -68,6 +68,15 @@ def make_person(
     return person
 
 
+@pytest.fixture(autouse=True)
+def delivery_journal(settings, tmp_path, monkeypatch):
+    """Each test its own delivery journal directory (worker subprocesses get it by env)."""
+    path = tmp_path / "delivery"
+    settings.PARVIS_DELIVERY_JOURNAL_DIR = str(path)
+    monkeypatch.setenv("PARVIS_DELIVERY_JOURNAL_DIR", str(path))
+    return path
+
+
 @pytest.fixture
 def templates(db):
     def make(code, channel, subject, text, html="", language="fr"):

@@ -110,12 +110,17 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice(smtp):
         finally:
             if worker.poll() is None:
                 worker.kill()
-        assert Counter(Dispatch.objects.values_list("status", flat=True)) == {
-            "sent": 9,
-            "sending": 21,
-        }
+        # Statuses are written back in bulk: the nine accepted may not be in the table yet,
+        # but they are in the batch's journal, written before and after each hand-over.
+        statuses = Counter(Dispatch.objects.values_list("status", flat=True))
+        assert statuses["sent"] <= 9 and statuses["sent"] + statuses["sending"] == 30
         later = NOW.replace(year=2100)
-        assert delivery.recover_stale(later) == {"uncertain": 1, "requeued": 20}
+        assert delivery.recover_stale(later) == {
+            "uncertain": 1,
+            "requeued": 20,
+            "recovered_sent": 9 - statuses["sent"],
+            "recovered_failed": 0,
+        }
         assert delivery.deliver_due(later)["sent"] == 20
     counts = Counter(received.message_ids)
     assert set(counts) == {r.message_id for r in rows}  # everything arrived…

@@ -53,6 +53,11 @@ def receive(
     case: Case | None = None,
     service: Service | None = None,
 ) -> IntakeResult:
+    if incoming.delivery_reports:  # a bounce: the outbound message's fate, not a case
+        from parvis.channels import bounces
+
+        bounces.record(incoming.delivery_reports)
+        return IntakeResult("ignored", reason=_("delivery status notification"))
     if incoming.auto_submitted:
         return IntakeResult("ignored", reason=_("automatic reply"))
     key = dedup_key(incoming)

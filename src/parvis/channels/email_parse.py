@@ -32,7 +32,7 @@ from mimetypes import guess_extension
 from django.conf import settings
 from django.utils import timezone
 
-from .messages import IncomingAttachment, IncomingMessage
+from .messages import DeliveryReport, IncomingAttachment, IncomingMessage
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 # RFC 2047 encoded word: =?charset?encoding?text?=
@@ -244,6 +244,76 @@ def is_automatic(message: MimeMessage, sender: str, subject: str) -> bool:
     return bool(AUTOMATIC_SUBJECTS.match(subject or ""))
 
 
+# --- delivery status notifications (RFC 3464) --------------------------------------------------
+
+
+def _dsn_blocks(part: MimeMessage) -> list[MimeMessage]:
+    payload = part.get_payload()
+    if isinstance(payload, list):  # the parser splits message/delivery-status in blocks
+        return [p for p in payload if isinstance(p, MimeMessage)]
+    text = _bytes_payload(part).decode("utf-8", "replace") if payload else ""
+    blocks = re.split(r"\r?\n\s*\r?\n", text.strip())
+    return [email.message_from_string(b, policy=policy.compat32) for b in blocks if b.strip()]
+
+
+def _bytes_payload(part: MimeMessage) -> bytes:
+    data = part.get_payload(decode=True)
+    if data is None:
+        data = str(part.get_payload() or "").encode("utf-8", "replace")
+    return data
+
+
+def _typed_address(value: str) -> str:
+    """ "rfc822; jean@example.org" → "jean@example.org"."""
+    value = decode_header(value or "").strip()
+    if ";" in value:
+        value = value.split(";", 1)[1]
+    return value.strip().strip("<>").strip()
+
+
+def delivery_reports(message: MimeMessage) -> list[DeliveryReport]:
+    """The per-recipient lines of a DSN (multipart/report; report-type=delivery-status),
+    with the Message-ID of the message it reports on; [] for anything else."""
+    if message.get_content_type() != "multipart/report":
+        return []
+    if (message.get_param("report-type") or "").lower() != "delivery-status":
+        return []  # read receipts (disposition-notification) are not bounces
+    status_part, original = None, ""
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind in ("message/delivery-status", "message/global-delivery-status"):
+            status_part = status_part or part
+        elif kind in ("message/rfc822", "text/rfc822-headers", "message/global-headers"):
+            payload = part.get_payload()
+            inner = (
+                payload[0]
+                if isinstance(payload, list) and payload
+                else email.message_from_bytes(_bytes_payload(part), policy=policy.compat32)
+            )
+            ids = _message_ids(raw_header(inner, "Message-ID"))
+            original = original or (ids[0] if ids else "")
+    if status_part is None:
+        return []
+    reports = []
+    for block in _dsn_blocks(status_part)[1:]:  # the first block is about the message
+        recipient = _typed_address(
+            raw_header(block, "Final-Recipient") or raw_header(block, "Original-Recipient")
+        )
+        if not recipient:
+            continue
+        status = (raw_header(block, "Status") or "").strip().split(" ")[0]
+        reports.append(
+            DeliveryReport(
+                recipient=recipient.lower(),
+                action=(raw_header(block, "Action") or "").strip().lower(),
+                status=status,
+                diagnostic=decode_header(raw_header(block, "Diagnostic-Code") or "")[:300],
+                original_message_id=original,
+            )
+        )
+    return reports
+
+
 # --- MIME structure ---------------------------------------------------------------------------
 
 
@@ -404,4 +474,5 @@ def parse_email(raw: bytes, *, channel: str = "email") -> IncomingMessage:
         attachments=attachments,
         auto_submitted=is_automatic(message, sender, subject),
         rejected_attachments=rejected,
+        delivery_reports=delivery_reports(message),
     )

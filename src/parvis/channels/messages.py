@@ -15,6 +15,21 @@ class IncomingAttachment:
 
 
 @dataclass
+class DeliveryReport:
+    """One recipient's line of a delivery status notification (RFC 3464)."""
+
+    recipient: str
+    action: str  # failed, delayed, delivered, relayed, expanded
+    status: str  # "5.1.1"
+    diagnostic: str = ""
+    original_message_id: str = ""  # the Message-ID of the message it reports on
+
+    @property
+    def hard(self) -> bool:
+        return self.action == "failed" and self.status.startswith("5")
+
+
+@dataclass
 class IncomingMessage:
     channel: str
     sender: str = ""  # email address or E.164 number, as given
@@ -32,6 +47,9 @@ class IncomingMessage:
     attachments: list[IncomingAttachment] = field(default_factory=list)
     auto_submitted: bool = False  # auto-replies, out-of-office: never open a case
     rejected_attachments: list[tuple[str, str]] = field(default_factory=list)  # name, reason
+    # A bounce (multipart/report; report-type=delivery-status): never a case, see
+    # parvis.channels.bounces.
+    delivery_reports: list[DeliveryReport] = field(default_factory=list)
 
 
 @dataclass

@@ -236,6 +236,7 @@ class Dispatch(models.Model):
         FAILED = "failed", _("Failed")
         REFUSED = "refused", _("Refused by the gate")
         UNCERTAIN = "uncertain", _("Interrupted while sending: not re-sent")
+        BOUNCED = "bounced", _("Bounced (delivery status notification)")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="dispatches")
     channel = models.CharField(max_length=10, choices=Channel.choices)
@@ -375,6 +376,30 @@ class EngagementEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} ({self.person_id})"
+
+
+class DigestItem(models.Model):
+    """An informational message the contact pressure cap would have dropped, kept for the
+    person's next periodic digest (one e-mail gathering them, see `digest.py`)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    journey = models.ForeignKey(
+        Journey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    purpose = models.CharField(max_length=30, choices=Purpose.choices)
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField(blank=True)
+    send_key = models.CharField(max_length=120, unique=True)  # the step's, never twice
+    created_at = models.DateTimeField()
+    digest = models.ForeignKey(
+        Dispatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="digest_items"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["digest", "created_at"])]
+
+    def __str__(self):
+        return f"digest item for {self.person_id}"
 
 
 class PushSubscription(models.Model):

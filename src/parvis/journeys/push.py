@@ -23,10 +23,16 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def vapid_config() -> tuple[str, str, str]:
+    """(private key, public key, subject): from settings, else from the environment."""
+    from django.conf import settings
+
+    def value(name, default=""):
+        return getattr(settings, name, "") or os.environ.get(name, default)
+
     return (
-        os.environ.get("PARVIS_VAPID_PRIVATE_KEY", ""),
-        os.environ.get("PARVIS_VAPID_PUBLIC_KEY", ""),
-        os.environ.get("PARVIS_VAPID_SUBJECT", "mailto:mairie@mont-bonvillers.localhost"),
+        value("PARVIS_VAPID_PRIVATE_KEY"),
+        value("PARVIS_VAPID_PUBLIC_KEY"),
+        value("PARVIS_VAPID_SUBJECT", "mailto:mairie@mont-bonvillers.localhost"),
     )
 
 

@@ -35,3 +35,11 @@ def build_letters(days_back: int = 1) -> int:
         if build_batch(today - timedelta(days=offset)):
             built += 1
     return built
+
+
+@shared_task
+def send_digests() -> dict:
+    """Daily (beat): the periodic digest of informational messages the pressure cap held."""
+    from .digest import send_digests as run
+
+    return run()

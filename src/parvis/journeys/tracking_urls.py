@@ -9,4 +9,5 @@ urlpatterns = [
     path("c/<str:signed>/", tracking_views.click, name="click"),
     path("u/<str:signed>/", tracking_views.unsubscribe, name="unsubscribe"),
     path("push/subscribe/", tracking_views.push_subscribe, name="push-subscribe"),
+    path("push/sw.js", tracking_views.push_worker, name="push-worker"),
 ]

@@ -84,6 +84,16 @@ def unsubscribe_dispatch(dispatch: Dispatch):
     tracking.record(dispatch, EngagementEvent.Kind.UNSUBSCRIBED)
 
 
+def push_worker(request):
+    """The service worker script, at a stable URL (its scope is /j/push/)."""
+    from pathlib import Path
+
+    script = Path(__file__).parent / "static" / "journeys" / "push-sw.js"
+    response = HttpResponse(script.read_bytes(), content_type="application/javascript")
+    response["Cache-Control"] = "no-cache"  # browsers re-check it: updates take effect
+    return response
+
+
 @login_required
 @require_POST
 def push_subscribe(request):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from parvis.channels import gate
 from parvis.channels.templates_render import TemplateError
 
+from .. import bulk, digest, sendtime
 from . import Batch, Field, Outcome, StepError, StepKind, as_int, register, require
 
 CHANNELS = ["preferred", "email", "sms", "push", "postal", "portal"]
@@ -44,6 +45,15 @@ class SendStep(StepKind):
         ),
         Field("variant_b", _lazy("Variant B template (A/B test)")),
         Field("share_b", _lazy("Share of people getting B (%)"), "number"),
+        Field(
+            "send_time",
+            _lazy("When"),
+            "select",
+            [
+                ("", _lazy("at the hour the person usually opens (default)")),
+                ("now", _lazy("as soon as allowed")),
+            ],
+        ),
     ]
 
     def validate(self, step, path):
@@ -60,6 +70,11 @@ class SendStep(StepKind):
                 step.get("channels") or ["preferred", "email", "sms", "postal"], f"{path}.channels"
             ),
         }
+        send_time = str(step.get("send_time") or "").strip()
+        if send_time not in ("", "now", "optimal"):
+            raise StepError(f"{path}.send_time", _("Use “now” or “optimal”."))
+        if send_time:
+            out["send_time"] = send_time
         variant = str(step.get("variant_b") or "").strip()
         if variant:
             if not MessageTemplate.objects.filter(code=variant).exists():
@@ -141,13 +156,30 @@ def send_batch(batch: Batch):
     sources = [s for t in templates.values() for s in (t.subject, t.body_text, t.body_html)]
     facts = facts_for({e.person_id for e in batch.enrolments}, sources)
     domain = settings.PARVIS_EMAIL_DOMAIN
-    rows = []
+    usual = {}
+    if sendtime.enabled(step):
+        allowed = [e.person_id for e in batch.enrolments if chosen.get(e.pk, ("", None))[0]]
+        usual = sendtime.usual_hours(allowed, batch.now) if allowed else {}
+    to_digest = journey.purpose in digest.purposes()
+    rows, kept = [], []
     for enrolment in batch.enrolments:
         if enrolment.pk not in chosen:
             reason = last_reason.get(enrolment.pk, "no_channel")
+            if reason == "pressure" and to_digest:
+                item = _digest_item(batch, enrolment, plans, variant_of, template_for, facts)
+                if item is not None:
+                    kept.append(item)
+                    batch.set(enrolment, Outcome(batch.default_next(), "digest", reason))
+                    continue
             batch.set(enrolment, Outcome(batch.default_next(), "not_sent", reason))
             continue
         channel, decision = chosen[enrolment.pk]
+        if decision.allowed and channel in sendtime.CHANNELS and enrolment.person_id in usual:
+            later = sendtime.best_time(usual[enrolment.person_id], batch.now)
+            if later is not None:
+                decision = gate.Decision(
+                    False, "send_time", defer_until=later, address=decision.address
+                )
         person = batch.persons[enrolment.person_id]
         variant, code = variant_of(enrolment)
         template = template_for(code, channel, person.language)
@@ -184,4 +216,33 @@ def send_batch(batch: Batch):
         outcome = "queued" if decision.allowed else "deferred"
         batch.set(enrolment, Outcome(batch.default_next(), f"{outcome}:{channel}", variant))
     # A step re-run after a crash meets its own send keys: those rows are kept, not doubled.
-    Dispatch.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    bulk.insert(Dispatch, rows, ignore_conflicts=True)
+    if kept:
+        digest.keep(kept)
+
+
+def _digest_item(batch, enrolment, plans, variant_of, template_for, facts):
+    """The message the pressure cap dropped, rendered as text for the periodic digest."""
+    from ..models import DigestItem
+    from ..rendering import render_for
+
+    person = batch.persons[enrolment.person_id]
+    code = variant_of(enrolment)[1]
+    template = template_for(code, "email", person.language) or next(
+        (t for c in plans[enrolment.pk] if (t := template_for(code, c, person.language))), None
+    )
+    if template is None:
+        return None
+    try:
+        rendered = render_for(template, person, facts.get(person.pk, {}), "digest")
+    except TemplateError:
+        return None
+    return DigestItem(
+        person_id=person.pk,
+        journey_id=batch.version.journey_id,
+        purpose=batch.version.journey.purpose,
+        subject=rendered.subject[:300],
+        body_text=rendered.text,
+        send_key=f"e{enrolment.pk}:{enrolment.steps_done}:{batch.step['id']}",
+        created_at=batch.now,
+    )

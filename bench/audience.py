@@ -1,11 +1,12 @@
-"""Benchmark of audiences, enrolment and dispatch through the gate.
+"""Benchmark of audiences: a live count and the enrolment of a whole population.
 
-    python bench/journeys.py --people 20000 --messages 5000          # about a minute, SQLite
-    flock /tmp/parvis-bench.lock python bench/journeys.py --people 1000000 --messages 100000 \\
-        --database-url postgres://postgres@127.0.0.1:5432/parvis_bench_journeys
+    python bench/audience.py --people 20000                                  # SQLite
+    flock /tmp/parvis-bench.lock python bench/audience.py --people 1000000 \\
+        --database-url postgres://postgres@127.0.0.1:5432/parvis_bench_audience
 
 It drops and recreates a dedicated database (its name must contain "bench"), migrates it and
-seeds the synthetic town (`--reuse` keeps a seeded one). Then, in the same run:
+seeds the synthetic town with COPY on PostgreSQL (`--reuse` keeps a seeded one; `seed_*`
+helpers are shared with `bench/dispatch.py`). Then, in the same run:
 
 * audience count: three conditions including a relative date (passport expiring in 120 to
   180 days, current e-mail consent for reminders, adult), compiled by `audiences.filters` to
@@ -13,12 +14,7 @@ seeds the synthetic town (`--reuse` keeps a seeded one). Then, in the same run:
   checked); median of `--repeat` runs each;
 * enrolment: the whole living population enrolled in a journey with one INSERT … SELECT
   (re-entry check and timeline lines included) — against the floor of a bare INSERT … SELECT
-  of the same rows;
-* dispatch: `--messages` personalised e-mails (facts, tracked links, open pixel, RFC 8058
-  headers) scheduled by the journey scheduler through the gate (consent, suppression,
-  pressure; quiet hours switched off so the run does not depend on the hour) and delivered
-  by one worker over one SMTP connection to an aiosmtpd sink in another process on loopback
-  — against the floor of raw smtplib sending the same pre-rendered messages to that sink.
+  of the same rows.
 
 Each ratio is Parvis time / floor time. The last line is one `key=value` line.
 """
@@ -26,16 +22,13 @@ Each ratio is Parvis time / floor time. The last line is one `key=value` line.
 import argparse
 import os
 import platform
-import smtplib
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_SQLITE = f"sqlite:///{PROJECT_DIR / 'var' / 'parvis_bench_journeys.sqlite3'}"
+DEFAULT_SQLITE = f"sqlite:///{PROJECT_DIR / 'var' / 'parvis_bench_audience.sqlite3'}"
 
 
 def prepare_database(url: str, reuse: bool) -> bool:
@@ -180,147 +173,13 @@ def bench_enrolment() -> dict:
     return {"enrolled": enrolled, "parvis_s": parvis_s, "floor_s": floor_s}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_sink(port: int) -> subprocess.Popen:
-    sink = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-c",
-            "aiosmtpd.handlers.Sink",
-            "-l",
-            f"127.0.0.1:{port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return sink
-        except OSError:
-            time.sleep(0.1)
-    sink.kill()
-    sys.exit("the aiosmtpd sink did not start")
-
-
-def bench_dispatch(messages: int) -> dict:
-    from django.conf import settings
-    from django.db import connection
-
-    from parvis.audiences.services import save_audience
-    from parvis.channels import gate
-    from parvis.journeys import delivery, scheduler, services
-    from parvis.journeys.models import Dispatch, Enrolment, MessageTemplate
-
-    gate.quiet_reason = lambda at: ""  # the run must not depend on the hour it starts at
-    port = free_port()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    MessageTemplate.objects.get_or_create(
-        code="bench",
-        channel="email",
-        language="fr",
-        defaults={
-            "subject": "Votre passeport expire le {{ facts.passport_expires_on }}",
-            "body_text": "Bonjour {{ person.first_names }},\n\nVotre passeport expire le "
-            "{{ facts.passport_expires_on }}. Rendez-vous : {{ links.book }}",
-            "body_html": "<p>Bonjour {{ person.first_names }},</p><p>Votre passeport expire le "
-            '{{ facts.passport_expires_on }}.</p><p><a href="{{ links.book }}">'
-            "Prendre rendez-vous</a></p>",
-        },
-    )
-    reachable = save_audience(
-        name="bench: e-mail",
-        definition={
-            "kind": "all",
-            "conditions": [
-                {"kind": "contact", "contact_kind": "email"},
-                {"kind": "consent", "purpose": "document_reminders", "channel": "email"},
-            ],
-        },
-    )
-    journey = services.save_journey(
-        {
-            "name": "bench: dispatch",
-            "purpose": "document_reminders",
-            "audience": reachable,
-            "trigger": "manual",
-        }
-    )
-    services.new_version(journey, [{"kind": "send", "template": "bench", "channels": ["email"]}])
-    services.set_status(journey, "active")
-    services.enrol(journey)
-    keep = list(
-        Enrolment.objects.filter(journey=journey)
-        .order_by("id")
-        .values_list("id", flat=True)[messages : messages + 1]
-    )
-    if keep:  # only the first `messages` enrolments run
-        Enrolment.objects.filter(journey=journey, id__gte=keep[0]).update(status="exited")
-    count = Enrolment.objects.filter(journey=journey, status="active").count()
-
-    started = time.perf_counter()
-    scheduler.run_due()
-    schedule_s = time.perf_counter() - started
-    queued = Dispatch.objects.filter(journey=journey, status="queued").count()
-
-    sink = start_sink(port)
-    try:
-        started = time.perf_counter()
-        totals = delivery.deliver_due(batch_size=500)
-        deliver_s = time.perf_counter() - started
-        assert totals["sent"] == queued, totals
-        # Floor: the same messages, already rendered as bytes, through raw smtplib.
-        rows = list(Dispatch.objects.filter(journey=journey, status="sent").order_by("id"))
-        raw = [
-            (
-                settings.DEFAULT_FROM_EMAIL,
-                row.address,
-                delivery.email_message(row).message().as_bytes(linesep="\r\n"),
-            )
-            for row in rows
-        ]
-        started = time.perf_counter()
-        with smtplib.SMTP("127.0.0.1", port) as smtp:
-            for sender, to, data in raw:
-                smtp.sendmail(sender, [to], data)
-        raw_s = time.perf_counter() - started
-    finally:
-        sink.terminate()
-        sink.wait(10)
-    connection.close()
-    return {
-        "enrolled": count,
-        "queued": queued,
-        "schedule_s": schedule_s,
-        "deliver_s": deliver_s,
-        "raw_s": raw_s,
-    }
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=20000)
-    parser.add_argument("--messages", type=int, default=5000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument(
-        "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_SQLITE)
-    )
-    parser.add_argument("--reuse", action="store_true")
-    args = parser.parse_args()
-
-    os.environ["DATABASE_URL"] = args.database_url
+def setup(database_url: str, people: int, reuse: bool) -> str:
+    """Point Django at the bench database, migrate it and seed `people` (when fresh)."""
+    os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parvis.settings")
     os.environ.setdefault("PARVIS_LOG_LEVEL", "WARNING")
-    fresh = prepare_database(args.database_url, args.reuse)
+    sys.path[:0] = [str(PROJECT_DIR / "src")]
+    fresh = prepare_database(database_url, reuse)
     import django
 
     django.setup()
@@ -332,15 +191,33 @@ def main():
         from parvis.demo.services import seed_town
 
         started = time.perf_counter()
-        seed_town(args.people, seed=1)
-        print(f"seeded {args.people:,} people in {time.perf_counter() - started:.1f} s")
+        seed_town(people, seed=1)
+        elapsed = time.perf_counter() - started
+        print(f"seeded {people:,} people in {elapsed:.1f} s ({people / elapsed:,.0f}/s)")
     vendor = connection.vendor
     if vendor == "sqlite":
         # The seed analyses PostgreSQL only; without statistics SQLite walks the fact index
         # by date for every person (30x slower). Both the query and its floor get them.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    print(f"database: {vendor} · python {platform.python_version()} · {os.cpu_count()} cores")
+    load = os.getloadavg()[0]
+    print(
+        f"database: {vendor} · python {platform.python_version()} · {os.cpu_count()} cores"
+        f" · load {load:.1f}"
+    )
+    return vendor
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=20000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_SQLITE)
+    )
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    vendor = setup(args.database_url, args.people, args.reuse)
 
     audience = bench_audience(args.repeat)
     a_ratio = audience["parvis_s"] / audience["floor_s"]
@@ -358,28 +235,11 @@ def main():
         f"({e_rate:,.0f}/s, with re-entry check and timeline) · bare INSERT … SELECT "
         f"{enrolment['floor_s']:.2f} s · ratio {e_ratio:.2f}"
     )
-
-    dispatch = bench_dispatch(args.messages)
-    n = dispatch["queued"]
-    schedule_rate = n / dispatch["schedule_s"]
-    deliver_rate = n / dispatch["deliver_s"]
-    end_to_end = n / (dispatch["schedule_s"] + dispatch["deliver_s"])
-    raw_rate = n / dispatch["raw_s"]
-    d_ratio = dispatch["deliver_s"] / dispatch["raw_s"]
-    print(
-        f"dispatch: {n:,} personalised e-mails · scheduled through the gate "
-        f"{dispatch['schedule_s']:.2f} s ({schedule_rate:,.0f}/s) · delivered "
-        f"{dispatch['deliver_s']:.2f} s ({deliver_rate:,.0f}/s) · end to end "
-        f"{end_to_end:,.0f}/s · raw smtplib {dispatch['raw_s']:.2f} s ({raw_rate:,.0f}/s) · "
-        f"ratio {d_ratio:.2f}"
-    )
     print(
         f"db={vendor} people={args.people} audience_count={audience['count']} "
         f"audience_ms={audience['parvis_s'] * 1000:.1f} "
         f"audience_ratio_to_sql={a_ratio:.2f} enrolled={enrolment['enrolled']} "
-        f"enrol_s={enrolment['parvis_s']:.2f} enrol_ratio={e_ratio:.2f} messages={n} "
-        f"schedule_per_s={schedule_rate:.0f} emails_per_s={deliver_rate:.0f} "
-        f"end_to_end_per_s={end_to_end:.0f} ratio_to_raw={d_ratio:.2f}"
+        f"enrol_s={enrolment['parvis_s']:.2f} enrol_ratio={e_ratio:.2f}"
     )
 
 
