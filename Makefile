@@ -21,6 +21,7 @@ demo: install
 	@if [ "$$($(BIN)/parvis shell -v 0 -c 'from parvis.people.models import Person; print(Person.objects.exists())')" = "False" ]; then \
 		$(BIN)/parvis seed --people $(PEOPLE) --seed 1; \
 	else $(BIN)/parvis shell -v 0 -c 'from parvis.demo.services import create_demo_accounts; create_demo_accounts()'; fi
+	$(BIN)/parvis geo demo-setup
 	$(BIN)/parvis assist setup --demo --triage-open
 	$(BIN)/parvis serve-demo
 

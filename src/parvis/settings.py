@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "parvis.rights",  # after console: its post_migrate adds its permissions to the roles
     "parvis.audiences",
     "parvis.journeys",
+    "parvis.geo",  # after journeys: its post_migrate adds its permissions to the roles
     "parvis.appointments",  # after journeys: its post_migrate adds its permissions to the roles
     "parvis.assist",  # after console: its post_migrate adds its permissions to the roles
 ]
@@ -249,6 +250,10 @@ PARVIS_SEND_TIME_OPTIMISATION = env_bool("PARVIS_SEND_TIME_OPTIMISATION", True)
 PARVIS_VAPID_PUBLIC_KEY = os.environ.get("PARVIS_VAPID_PUBLIC_KEY", "")
 PARVIS_VAPID_PRIVATE_KEY = os.environ.get("PARVIS_VAPID_PRIVATE_KEY", "")
 PARVIS_VAPID_SUBJECT = os.environ.get("PARVIS_VAPID_SUBJECT", "")  # mailto: or https:
+# Map tiles for the console's map ({z}/{x}/{y} URL template); empty: no tiles, the map still
+# shows the addresses, areas and drawings on a blank background (no network at run time).
+PARVIS_MAP_TILES = os.environ.get("PARVIS_MAP_TILES", "")
+PARVIS_MAP_ATTRIBUTION = os.environ.get("PARVIS_MAP_ATTRIBUTION", "")
 # FranceConnect (OpenID Connect) for citizens, on only when a client id is configured. The
 # defaults are FranceConnect v2's integration platform; production is
 # https://oidc.franceconnect.gouv.fr/api/v2 (PARVIS_OIDC_OP_BASE_URL).

@@ -17,6 +17,8 @@ urlpatterns = [
     path("hooks/", include("parvis.cases.hooks_urls")),
     path("j/", include("parvis.journeys.tracking_urls")),
     path("journeys/", include("parvis.journeys.urls")),
+    path("geo/", include("parvis.geo.urls")),
+    path("portal/alerts/", include("parvis.geo.portal_urls")),
     path("appointments/", include("parvis.appointments.urls")),
     path("audiences/", include("parvis.audiences.urls")),
     path("integrations/", include("parvis.integrations.urls")),

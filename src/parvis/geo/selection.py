@@ -1,0 +1,192 @@
+"""What the agent selects on the map, turned into an audience filter tree, and its counts.
+
+A selection is JSON: {"shapes": [shape, ...]} where a shape is one of
+    {"type": "polygon", "geometry": {GeoJSON Polygon}}
+    {"type": "circle", "lat": 49.32, "lon": 5.83, "metres": 300}
+    {"type": "streets", "streets": [12, 13]}
+    {"type": "area", "areas": [4]}
+The shapes add up (a person in any of them is reached). The tree is the audiences app's
+(polygon, radius, street kinds and this app's "area" kind): one SQL query, no PostGIS."""
+
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q
+from django.db.models.functions import Floor
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parvis.audiences import filters
+from parvis.audiences.filters import TreeError
+from parvis.audiences.geo import polygon_rings
+from parvis.journeys.models import PushSubscription
+from parvis.people.models import Consent, ContactPoint, HouseholdMember, Residence
+
+from . import geometry
+
+MAX_SHAPES = 20
+
+
+class SelectionError(ValueError):
+    pass
+
+
+def to_tree(selection) -> dict:
+    """The validated audience tree of a selection; SelectionError with a clear message."""
+    if not isinstance(selection, dict) or not isinstance(selection.get("shapes"), list):
+        raise SelectionError(_("Draw an area, or choose streets or a named area."))
+    shapes = selection["shapes"]
+    if not shapes:
+        raise SelectionError(_("Draw an area, or choose streets or a named area."))
+    if len(shapes) > MAX_SHAPES:
+        raise SelectionError(_("At most %(n)s shapes at once.") % {"n": MAX_SHAPES})
+    conditions = []
+    for index, shape in enumerate(shapes):
+        kind = shape.get("type") if isinstance(shape, dict) else None
+        where = _("Shape %(n)s") % {"n": index + 1}
+        try:
+            if kind == "polygon":
+                rings = polygon_rings(shape.get("geometry"), "geometry")
+                geometry.check_simple(rings)
+                conditions.append({"kind": "polygon", "geometry": shape.get("geometry")})
+            elif kind == "circle":
+                conditions.append(
+                    {
+                        "kind": "radius",
+                        "lat": shape.get("lat"),
+                        "lon": shape.get("lon"),
+                        "metres": round(float(shape.get("metres") or 0)),
+                    }
+                )
+            elif kind == "streets":
+                conditions.append({"kind": "street", "streets": shape.get("streets")})
+            elif kind == "area":
+                conditions.append({"kind": "area", "areas": shape.get("areas")})
+            else:
+                raise SelectionError(f"{where}: " + _("unknown kind of shape."))
+        except (TypeError, ValueError) as exc:
+            message = exc.message if isinstance(exc, TreeError) else str(exc)
+            raise SelectionError(f"{where}: {message}") from None
+    tree = {"kind": "any", "conditions": conditions}
+    try:
+        return filters.validate(tree)
+    except TreeError as exc:
+        raise SelectionError(exc.message) from None
+
+
+def selection_rings(selection) -> list[list[list[tuple[float, float]]]]:
+    """Each shape's polygon(s) as rings, for overlap tests with subscribed areas; streets
+    become the box around their addresses."""
+    from .areas import area_rings
+    from .models import Area
+
+    out = []
+    for shape in selection.get("shapes", []):
+        kind = shape.get("type")
+        if kind == "polygon":
+            out.append(polygon_rings(shape["geometry"], "geometry"))
+        elif kind == "circle":
+            out.append(
+                [geometry.circle_ring(float(shape["lat"]), float(shape["lon"]), shape["metres"])]
+            )
+        elif kind == "area":
+            out.extend(area_rings(a) for a in Area.objects.filter(pk__in=shape["areas"]))
+        elif kind == "streets":
+            box = _street_box(shape["streets"])
+            if box:
+                out.append(box)
+    return out
+
+
+def _street_box(street_ids):
+    from django.db.models import Max, Min
+
+    from parvis.people.models import Address
+
+    box = Address.objects.filter(street_id__in=street_ids, latitude__isnull=False).aggregate(
+        y0=Min("latitude"), y1=Max("latitude"), x0=Min("longitude"), x1=Max("longitude")
+    )
+    if box["y0"] is None:
+        return None
+    y0, y1, x0, x1 = box["y0"], box["y1"], box["x0"], box["x1"]
+    return [[(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]]
+
+
+def people(tree: dict):
+    return filters.people(tree)
+
+
+CHANNEL_KEYS = ("email", "sms", "push", "letter_only", "none")
+
+
+def counts(tree: dict, *, safety: bool = False) -> dict:
+    """Persons and households reached, and how each person can be reached for an alert:
+    by email, SMS, push (each counted when usable: a valid contact, and consent for alerts
+    unless it is a safety alert — which still respects an explicit refusal), only by letter,
+    or not at all. Two queries whatever the size."""
+    persons = people(tree)
+    now = timezone.now()
+
+    def consent_ok(channel):
+        rows = Consent.objects.filter(person=OuterRef("pk"), purpose="alerts", channel=channel)
+        current = rows.filter(filters.latest_only(Consent, ["purpose", "channel"], "recorded_at"))
+        if safety:
+            return ~Exists(current.filter(granted=False))
+        return Exists(current.filter(granted=True))
+
+    def contact(kind):
+        return Exists(
+            ContactPoint.objects.filter(
+                person=OuterRef("pk"), kind=kind, status=ContactPoint.Status.OK
+            )
+        )
+
+    email = Q(contact("email")) & Q(consent_ok("email"))
+    sms = Q(contact("mobile")) & Q(consent_ok("sms"))
+    push = Q(Exists(PushSubscription.objects.filter(person=OuterRef("pk"), active=True))) & Q(
+        consent_ok("push")
+    )
+    postal_refused = Exists(
+        Consent.objects.filter(
+            person=OuterRef("pk"), purpose="alerts", channel="postal", granted=False
+        ).filter(filters.latest_only(Consent, ["purpose", "channel"], "recorded_at"))
+    )
+    electronic = email | sms | push
+    figures = persons.aggregate(
+        persons=Count("pk"),
+        email=Count("pk", filter=email),
+        sms=Count("pk", filter=sms),
+        push=Count("pk", filter=push),
+        letter_only=Count("pk", filter=~electronic & ~Q(postal_refused)),
+        none=Count("pk", filter=~electronic & Q(postal_refused)),
+    )
+    figures["households"] = (
+        HouseholdMember.objects.filter(person__in=persons.values("pk"), until__isnull=True)
+        .values("household")
+        .distinct()
+        .count()
+    )
+    figures["at"] = now.isoformat()
+    return figures
+
+
+def grid(bbox: tuple[float, float, float, float], cells: int = 40) -> list[dict]:
+    """Residents aggregated on a grid over the visible box (min_lon, min_lat, max_lon,
+    max_lat): one row per non-empty cell with its count and mean position. No person and no
+    address leaves the server, only counts."""
+    x0, y0, x1, y1 = bbox
+    if not (x1 > x0 and y1 > y0):
+        return []
+    size = max((x1 - x0), (y1 - y0)) / max(4, min(cells, 200))
+    rows = (
+        Residence.objects.filter(
+            end__isnull=True,
+            address__latitude__range=(y0, y1),
+            address__longitude__range=(x0, x1),
+        )
+        .annotate(
+            cy=Floor(F("address__latitude") / size),
+            cx=Floor(F("address__longitude") / size),
+        )
+        .values("cy", "cx")
+        .annotate(n=Count("id"), lat=Avg("address__latitude"), lon=Avg("address__longitude"))
+        .order_by()
+    )
+    return [{"lat": round(r["lat"], 6), "lon": round(r["lon"], 6), "count": r["n"]} for r in rows]
