@@ -116,6 +116,32 @@ def test_confirmation_by_email_with_an_ics_through_the_gate(anne, passport, comm
     assert len(mail.outbox) == 1
 
 
+def test_a_confirmation_the_mail_server_refused_is_sent_at_the_next_run(
+    anne, passport, commit, monkeypatch
+):
+    from parvis.channels import adapters
+    from parvis.channels.messages import DeliveryError
+
+    real_send = adapters.send
+
+    def server_down(message):
+        raise DeliveryError("SMTP: connection refused")
+
+    monkeypatch.setattr(adapters, "send", server_down)
+    with commit():
+        appointment = services.book(anne, passport, at(open_day(), 10), source="portal")
+    dispatch = Dispatch.objects.get(send_key=f"appointment{appointment.pk}:confirmation")
+    assert dispatch.status == "failed" and mail.outbox == []
+
+    monkeypatch.setattr(adapters, "send", real_send)
+    assert tasks.send_reminders()["retried"] == 1
+    assert len(mail.outbox) == 1 and mail.outbox[0].attachments[0][0].endswith(".ics")
+    dispatch.refresh_from_db()
+    assert dispatch.status == "sent" and dispatch.attempts == 2
+    assert tasks.send_reminders()["retried"] == 0  # sent once only
+    assert len(mail.outbox) == 1
+
+
 def test_without_consent_the_gate_refuses_and_the_booking_stays(passport, commit):
     person = make_person("Chloé", "chloe@example.org", consent=False)
     with commit():

@@ -60,6 +60,32 @@ def send_reminders_due(now=None) -> dict:
     return out
 
 
+MAX_ATTEMPTS = 5
+
+
+def retry_failed(now=None) -> int:
+    """Confirmations and cancellations the mail server refused for a passing reason (the
+    hourly run tries them again, a few times, for appointments still ahead)."""
+    from parvis.journeys.models import Dispatch
+
+    now = now or timezone.now()
+    failed = Dispatch.objects.filter(
+        send_key__startswith="appointment", status="failed", attempts__lt=MAX_ATTEMPTS
+    ).values_list("send_key", flat=True)
+    retried = 0
+    for send_key in failed:
+        appointment_id, _sep, kind = send_key.removeprefix("appointment").partition(":")
+        task = {"confirmation": send_confirmation, "cancellation": send_cancellation}.get(kind)
+        if (
+            task is None
+            or not Appointment.objects.filter(pk=int(appointment_id), start__gt=now).exists()
+        ):
+            continue
+        task(int(appointment_id))
+        retried += 1
+    return retried
+
+
 @shared_task
 def send_reminders() -> dict:
-    return send_reminders_due()
+    return {**send_reminders_due(), "retried": retry_failed()}
