@@ -8,7 +8,11 @@ sentences with the training set and make the score meaningless: each request kin
 several phrasings written independently, and the last phrasing of every kind is only ever
 used for the test set. A test message therefore asks for something the model has seen asked,
 but never in those words, with the same noise (openings, typos, signatures, forwarded
-history, a second topic) as the training ones. The fact sheets are split by sheet."""
+history, a second topic) as the training ones. The fact sheets are split by sheet.
+
+The training side also gets requests composed from the per-service lexicon of variety.py
+(other words, registers and misspellings); they are added after the held-out set is drawn,
+from their own random generator, so the held-out set is byte for byte the same."""
 
 import csv
 import hashlib
@@ -947,8 +951,10 @@ def _is_test_fiche(fiche_id: str) -> bool:
     return int(hashlib.sha256(fiche_id.encode()).hexdigest(), 16) % 5 == 0
 
 
-def generate(count: int = 2500, seed: int = 4, test_share: float = 0.2):
-    """(train, test) examples: `count` emails plus the mapped fact-sheet titles."""
+def generate(count: int = 2500, seed: int = 4, test_share: float = 0.2, varied: int = 20_000):
+    """(train, test) examples: `count` emails plus the mapped fact-sheet titles; the training
+    side also gets `varied` requests composed from the lexicon of variety.py (training only:
+    the held-out set is the same with or without them)."""
     rng = random.Random(seed)
     streets = _streets()
     train, test = [], []
@@ -966,6 +972,11 @@ def generate(count: int = 2500, seed: int = 4, test_share: float = 0.2):
     train.extend(article_examples())
     rng.shuffle(train)
     rng.shuffle(test)
+    if varied:
+        from . import variety
+
+        train.extend(variety.generate(varied, seed=seed + 1))
+        random.Random(seed + 2).shuffle(train)
     return train, test
 
 

@@ -234,7 +234,9 @@ def suggest_links(case: Case, raw: str, model, version: ModelVersion) -> list[Su
     return made
 
 
-def _same_subject_cases(case: Case, raw: str, model, minimum: float = 0.2) -> list[dict]:
+def _same_subject_cases(case: Case, raw: str, model, minimum: float = 0.25) -> list[dict]:
+    """Open cases of the same person whose request is close: the mean of the word and the
+    character n-gram cosines (characters match "inscrire" with "inscription")."""
     others = list(
         Case.objects.filter(
             person_id=case.person_id, status__in=Case.OPEN_STATUSES, merged_into__isnull=True
@@ -247,9 +249,17 @@ def _same_subject_cases(case: Case, raw: str, model, minimum: float = 0.2) -> li
     texts = [request_text(other) for other in others]
     from . import triage
 
-    mine = model.words.transform([triage.prepare(raw)])
-    theirs = model.words.transform([triage.prepare(t) for t in texts])
-    scores = (theirs @ mine.T).toarray().ravel()
+    mine_text = triage.prepare(raw)
+    their_texts = [triage.prepare(t) for t in texts]
+    scores = (
+        sum(
+            (vectorizer.transform(their_texts) @ vectorizer.transform([mine_text]).T)
+            .toarray()
+            .ravel()
+            for vectorizer in (model.words, model.chars)
+        )
+        / 2
+    )
     ranked = sorted(zip(others, scores, strict=True), key=lambda pair: -pair[1])
     return [
         {

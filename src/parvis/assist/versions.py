@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 # Bumped when the features or the training change, so that cached cold-start models of an
 # older code are not reused.
-CODE_VERSION = "triage-3"
+CODE_VERSION = "triage-4"
 
 _loaded: OrderedDict[str, triage.TriageModel] = OrderedDict()
 _lock = threading.Lock()
