@@ -156,3 +156,70 @@ def test_streaming_memory_is_bounded(caf_profile, tmp_path, monkeypatch):
 class _NoProgress(imports.Progress):
     def update(self, phase, percent, force=False):
         pass
+
+
+class WideExtract(io.RawIOBase):
+    """A CSV extract of about `size` bytes made on the fly: the CAF columns plus a free-text
+    column of ~100 kB per line (as exports with notes or history columns have), so that a
+    2 GiB file is read end to end in seconds, without the disk."""
+
+    NOTE = 100_000
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.base = GeneratedExtract(0)
+        self.header = self.base.header.rstrip(b"\r\n") + b";OBSERVATIONS\r\n"
+        self.note = (b"suivi " * (self.NOTE // 6))[: self.NOTE]
+        self.rows = max(1, (size - len(self.header)) // (len(self._line(1)) or 1))
+        self.seek(0)
+
+    def _line(self, i: int) -> bytes:
+        return self.base._line(i).rstrip(b"\r\n") + b";" + self.note + b"\r\n"
+
+    def seek(self, offset, whence=0):
+        assert offset == 0 and whence == 0
+        self.position, self.line, self.pending = 0, 0, memoryview(self.header)
+        return 0
+
+    def readinto(self, target):
+        filled = 0
+        while filled < len(target):
+            if not self.pending:
+                if self.line >= self.rows:
+                    break
+                self.line += 1
+                self.pending = memoryview(self._line(self.line))
+            take = min(len(target) - filled, len(self.pending))
+            target[filled : filled + take] = self.pending[:take]
+            self.pending = self.pending[take:]
+            filled += take
+        self.position += filled
+        return filled
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def tell(self):
+        return self.position
+
+
+@pytest.mark.django_db
+def test_a_2_gib_extract_is_streamed_with_bounded_memory(caf_profile, tmp_path):
+    """Bad input "a 2 GB file": 2 GiB are hashed, checked for their encoding, read, mapped and
+    staged (the production batch of 10,000 rows) while Python never holds more than a few
+    megabytes: the peak traced memory is a tiny fraction of the file."""
+    stream = io.BufferedReader(WideExtract(2 << 30), buffer_size=1 << 20)
+    tracemalloc.start()
+    scanned = readers.scan(stream, "caf.csv")
+    job = imports.ImportJob(profile=caf_profile, original_name="caf.csv")
+    con = linkage.connect(str(tmp_path / "stage.duckdb"))
+    imports._stage(job, stream, scanned, CompiledProfile(caf_profile), con, _NoProgress(job))
+    _size, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    con.close()
+    assert scanned.size >= 2 << 30 and scanned.encoding == "utf-8"
+    assert job.rows == job.valid_rows == stream.raw.rows, job.errors[:3]
+    assert peak < 64 << 20, f"peak {peak / 2**20:.0f} MiB for a 2 GiB file"

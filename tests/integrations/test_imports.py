@@ -61,6 +61,23 @@ def test_dates_in_three_formats_and_french_decimals(import_bytes):
     )
 
 
+def test_a_file_in_the_wrong_encoding_fails_clearly_and_writes_nothing(import_bytes, caf_profile):
+    caf_profile.encoding = "utf-8"  # the profile says UTF-8, the source sent Windows-1252
+    caf_profile.save()
+    content = caf_csv([caf_row("1", "DURAND", "Paul"), caf_row("2", "PETIT", "Léa")], "cp1252")
+    job = import_bytes(content)
+    assert job.status == ImportJob.Status.FAILED
+    assert "pas en UTF-8" in job.message and "ligne 3" in job.message, job.message
+    assert not Person.objects.exists() and not ImportedRecord.objects.exists()
+    # Detection ("auto") reads the same file: nothing was lost, the file can be imported.
+    caf_profile.encoding = "auto"
+    caf_profile.save()
+    again = import_bytes(content, name="again.csv")
+    assert again.status == ImportJob.Status.DONE and again.created == 2, again.message
+    assert again.encoding == "cp1252"
+    assert Person.objects.filter(first_names="Léa").exists()
+
+
 def test_bad_lines_are_reported_and_the_good_ones_kept(import_bytes):
     shifted = caf_row("3", "PETIT", "Léa")
     shifted.insert(6, "Bâtiment B")

@@ -8,6 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from parvis.audiences.models import Audience
+from parvis.audiences.services import members as audience_members
+from parvis.rights import services
 from parvis.rights.models import EligibilityResult, EligibilityRun, LocalRule, SavedSelection
 
 from . import factories
@@ -129,6 +132,31 @@ def test_make_it_an_audience_saves_the_selection(client, supervisor, results):
     assert selection.created_by == supervisor
     page = client.get(reverse("rights:selections"))
     assert selection.name.encode() in page.content
+    # The same people as an audience of the audiences app, which journeys target.
+    audience = Audience.objects.get()
+    assert response.url == reverse("audiences:detail", args=[audience.pk])
+    assert audience.name == selection.name and audience.created_by == supervisor
+    assert list(audience_members(audience)) == [results[1].person]
+    page = client.get(response.url)
+    assert page.status_code == 200 and b"TEST" in page.content
+    # Without an area: everybody entitled to RSA who does not receive it.
+    client.post(reverse("rights:make-selection"), {"benefit": "rsa", "period": "2025-06"})
+    whole = Audience.objects.exclude(pk=audience.pk).get()
+    assert set(audience_members(whole)) == set(services.unclaimed_people("rsa", "2025-06"))
+
+
+def test_make_it_an_audience_needs_the_audiences_right(client, supervisor, results):
+    from django.contrib.auth.models import Permission
+
+    supervisor.user_permissions.remove(*Permission.objects.filter(codename="add_audience"))
+    for group in supervisor.groups.all():
+        group.permissions.remove(*Permission.objects.filter(codename="add_audience"))
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("rights:make-selection"), {"benefit": "rsa", "period": "2025-06"}
+    )
+    assert response.status_code == 403
+    assert not Audience.objects.exists() and not SavedSelection.objects.exists()
 
 
 def test_a_supervisor_starts_a_run_and_sees_its_progress(
@@ -186,3 +214,18 @@ def test_an_administrator_creates_and_edits_a_rule(client, administrator):
     rule.refresh_from_db()
     assert rule.definition["conditions"]["all"][0]["value"] == 85.0
     assert not rule.enabled
+
+
+def test_the_audience_condition_checks_its_area(results):
+    from parvis.audiences import filters
+
+    node = {"kind": "eligibility", "benefit": "rsa", "period": "2025-06", "unclaimed": True}
+    cleaned = filters.validate({**node, "area_kind": "street", "area_value": 12})
+    assert cleaned == {**node, "area_kind": "street", "area_value": "12"}
+    with pytest.raises(filters.TreeError, match="area_kind"):
+        filters.validate({**node, "area_kind": "planet", "area_value": "Mars"})
+    # Without "unclaimed" the condition keeps its meaning: everybody probably entitled.
+    everybody = filters.people({k: v for k, v in node.items() if k != "unclaimed"})
+    assert set(everybody) == set(services.eligible_people("rsa", "2025-06"))
+    assert set(filters.people(node)) == set(services.unclaimed_people("rsa", "2025-06"))
+    assert set(filters.people(node)) < set(everybody)

@@ -591,10 +591,21 @@ class EligibilityCondition(ConditionKind):
             except (TypeError, ValueError):
                 raise TreeError(f"{path}.period", _("A month is written YYYY-MM.")) from None
             period = f"{year:04d}-{month:02d}"
-        return {"benefit": benefit, "period": period}
+        cleaned = {"benefit": benefit, "period": period}
+        # Optional, as the non-take-up report's "make it an audience" writes them: only those
+        # not known to receive the benefit, only in one area (street id, postcode, INSEE code).
+        if node.get("unclaimed"):
+            cleaned["unclaimed"] = True
+        if node.get("area_kind"):
+            cleaned["area_kind"] = as_choice(
+                node["area_kind"], ["street", "postcode", "commune"], f"{path}.area_kind"
+            )
+            cleaned["area_value"] = str(node.get("area_value") or "")[:200]
+        return cleaned
 
     def compile(self, node, ctx):
-        result = eligibility_source()(node["benefit"], node["period"] or None)
+        extra = {k: node[k] for k in ("unclaimed", "area_kind", "area_value") if k in node}
+        result = eligibility_source()(node["benefit"], node["period"] or None, **extra)
         if hasattr(result, "values"):  # a queryset of persons (or of rows with person_id)
             model = getattr(result, "model", None)
             column = "pk" if model is Person else "person_id"

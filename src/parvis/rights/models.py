@@ -128,8 +128,9 @@ class EligibilityResult(models.Model):
 
 class SavedSelection(models.Model):
     """People found probably entitled to a benefit and not receiving it, in an area: the
-    "make it an audience" button of the non-take-up report stores one of these. The audiences
-    app (issue 6) turns it into a segment through `people()`, which replays the criteria."""
+    "make it an audience" button of the non-take-up report stores one of these (its history)
+    together with an `audiences.Audience` whose "eligibility" condition replays the same
+    criteria (`services.make_audience`); `people()` replays them here."""
 
     name = models.CharField(_("name"), max_length=200)
     benefit = models.CharField(_("benefit"), max_length=130)

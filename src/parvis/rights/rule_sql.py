@@ -141,24 +141,27 @@ class Compiler:
         value, ident = Subquery(own.values(column)[:1]), Subquery(own.values("pk")[:1])
         if key in HOUSEHOLD_FACTS:
             self._household()
+            # Driven by the household's few members (index on person and key), not by every
+            # fact of that key joined to memberships: that plan is quadratic in the base.
+            members = HouseholdMember.objects.filter(
+                household_id=OuterRef(OuterRef("_hh")), until__isnull=True
+            ).values("person_id")
             shared = Fact.objects.filter(
-                valid,
-                key_id=key,
-                collected_at__lte=self.end,
-                person__memberships__household_id=OuterRef("_hh"),
-                person__memberships__until__isnull=True,
+                valid, key_id=key, collected_at__lte=self.end, person_id__in=Subquery(members)
             ).order_by("-collected_at", "-id")
             value = Coalesce(value, Subquery(shared.values(column)[:1]))
             ident = Coalesce(ident, Subquery(shared.values("pk")[:1]))
         elif key in COUPLE_FACTS:
             self._household()
+            reference = (
+                HouseholdMember.objects.filter(
+                    household_id=OuterRef(OuterRef("_hh")), until__isnull=True, role="reference"
+                )
+                .order_by("id")
+                .values("person_id")[:1]
+            )
             couple = Fact.objects.filter(
-                valid,
-                key_id=key,
-                collected_at__lte=self.end,
-                person__memberships__household_id=OuterRef("_hh"),
-                person__memberships__until__isnull=True,
-                person__memberships__role="reference",
+                valid, key_id=key, collected_at__lte=self.end, person_id=Subquery(reference)
             ).order_by("-collected_at", "-id")
             spouse = Q(_role="spouse")
             value = Coalesce(value, Case(When(spouse, then=Subquery(couple.values(column)[:1]))))

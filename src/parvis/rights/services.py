@@ -6,6 +6,7 @@ import multiprocessing
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -19,6 +20,9 @@ from .benefits import NATIONAL_BENEFITS
 from .models import EligibilityResult, EligibilityRun, LocalRule, SavedSelection
 from .results import result_tuple, write_results
 from .workers import init_worker, national_chunk
+
+if TYPE_CHECKING:
+    from parvis.audiences.models import Audience
 
 logger = logging.getLogger(__name__)
 
@@ -233,12 +237,19 @@ def latest_period(benefit: str) -> date | None:
     )
 
 
-def eligible_people(benefit: str, period=None) -> QuerySet[Person]:
+def eligible_people(
+    benefit: str, period=None, *, unclaimed: bool = False, area_kind: str = "", area_value=""
+) -> QuerySet[Person]:
     """The persons probably entitled to `benefit` for `period` (a date, "YYYY-MM", or None for
     the latest period computed): the claimant of each family for national benefits, the person
-    for local rules. A queryset, so audiences use it as a subquery."""
+    for local rules. With `unclaimed`, only those not known to receive it; with an area, only
+    there (see `non_take_up`). A queryset, so audiences use it as a subquery."""
     period = parse_period(period) if period else latest_period(benefit)
-    results = EligibilityResult.objects.filter(benefit=benefit, period=period, status=ELIGIBLE)
+    results = EligibilityResult.objects.filter(
+        _area_filter(area_kind, area_value), benefit=benefit, period=period, status=ELIGIBLE
+    )
+    if unclaimed:
+        results = results.filter(NOT_RECEIVING)
     return Person.objects.filter(pk__in=results.values("person_id"))
 
 
@@ -264,15 +275,9 @@ def _area_filter(area_kind: str, area_value: str) -> Q:
 
 def unclaimed_people(benefit: str, period, area_kind: str = "", area_value: str = ""):
     """Probably entitled, not known to receive it, in the area: whom outreach is for."""
-    period = parse_period(period)
-    results = EligibilityResult.objects.filter(
-        NOT_RECEIVING,
-        _area_filter(area_kind, area_value),
-        benefit=benefit,
-        period=period,
-        status=ELIGIBLE,
+    return eligible_people(
+        benefit, parse_period(period), unclaimed=True, area_kind=area_kind, area_value=area_value
     )
-    return Person.objects.filter(pk__in=results.values("person_id"))
 
 
 def non_take_up(period, area_kind: str = "street", benefit: str = "") -> list[dict]:
@@ -345,3 +350,40 @@ def save_selection(
         person_count=people.count(),
         created_by=user if getattr(user, "pk", None) else None,
     )
+
+
+def selection_audience_definition(selection: SavedSelection) -> dict:
+    """The audiences filter tree selecting the same people as `selection.people()`."""
+    node = {
+        "kind": "eligibility",
+        "benefit": selection.benefit,
+        "period": f"{selection.period:%Y-%m}",
+        "unclaimed": True,
+    }
+    if selection.area_kind:
+        node.update(area_kind=selection.area_kind, area_value=selection.area_value)
+    return {"kind": "all", "conditions": [node]}
+
+
+@transaction.atomic
+def make_audience(
+    *, benefit: str, period, area_kind: str = "", area_value: str = "", user=None
+) -> tuple[SavedSelection, "Audience"]:
+    """The non-take-up report's "make it an audience": the selection (kept in the report's
+    history) and an audience of the audiences app, which outreach journeys target."""
+    from parvis.audiences.services import save_audience
+
+    selection = save_selection(
+        benefit=benefit, period=period, area_kind=area_kind, area_value=area_value, user=user
+    )
+    audience = save_audience(
+        name=selection.name,
+        definition=selection_audience_definition(selection),
+        description=_(
+            "Probably entitled and not known to receive it, from the non-take-up report "
+            "(eligibility computed for %(period)s)."
+        )
+        % {"period": f"{selection.period:%m/%Y}"},
+        user=user,
+    )
+    return selection, audience

@@ -238,15 +238,17 @@ def selections(request):
 
 
 @login_required
-@permission_required("rights.add_savedselection", raise_exception=True)
+@permission_required(["rights.add_savedselection", "audiences.add_audience"], raise_exception=True)
 @require_POST
 def make_selection(request):
+    """One click: the report's unclaimed people (of a benefit, maybe of an area) become an
+    audience that an outreach journey can target."""
     form = SelectionForm(request.POST)
     if not form.is_valid():
         raise Http404
     data = form.cleaned_data
     try:
-        selection = services.save_selection(
+        selection, audience = services.make_audience(
             benefit=data["benefit"],
             period=data["period"],
             area_kind=data["area_kind"],
@@ -261,4 +263,4 @@ def make_selection(request):
         _("Saved “%(name)s”: %(count)s people, ready for an outreach journey.")
         % {"name": selection.name, "count": selection.person_count},
     )
-    return redirect(reverse("rights:selections"))
+    return redirect(reverse("audiences:detail", args=[audience.pk]))
