@@ -162,3 +162,54 @@ def test_search_ignores_accents_and_expired_articles(town_services):
                for h in kb.search("École maternelle inscription"))  # fmt: skip
     assert kb.search("") == [] and kb.search("!!! ??? ...") == []
     assert kb.search("x" * 100_000) == []
+
+
+def test_an_agent_of_another_service_cannot_act_on_the_suggestions_of_a_case(
+    client, case, make_user, town_services
+):
+    """The suggestion's case is out of reach: 404 on every action, and nothing is sent."""
+    from parvis.console import roles
+
+    assert case.service_id  # routed to a service the outsider is not a member of
+    outsider = make_user("agent-other", roles.AGENT)
+    town_services["voirie"].members.add(outsider)
+    client.force_login(outsider)
+    draft = Suggestion.objects.get(case=case, kind="draft", decision="pending")
+    triage = Suggestion.objects.get(case=case, kind="triage")
+    for url, data in [
+        (reverse("assist:draft-send", args=[draft.pk]), {"text": "Réponse d'un intrus"}),
+        (reverse("assist:draft-reject", args=[draft.pk]), {}),
+        (reverse("assist:triage-decide", args=[triage.pk]), {}),
+    ]:
+        assert client.post(url, data).status_code == 404, url
+    assert Suggestion.objects.get(pk=draft.pk).decision == "pending"
+    assert not case.messages.filter(direction=Message.Direction.OUT).exists()
+
+
+def test_a_suggested_link_never_merges_into_a_case_out_of_reach(
+    client, triage_model, person, receive_now, make_user, town_services
+):
+    from parvis.console import roles
+
+    first = receive_now(
+        IncomingMessage(channel="email", sender="elodie.legall@example.fr", subject="Cantine",
+                        body_text="Je voudrais inscrire ma fille à la cantine de l'école Pasteur.")
+    )  # fmt: skip
+    second = receive_now(
+        IncomingMessage(channel="email", sender="elodie.legall@example.fr", subject="Inscription",
+                        body_text="Bonjour, où en est l'inscription de ma fille à la cantine ?",
+                        message_id="<second@example.fr>")
+    )  # fmt: skip
+    link = Suggestion.objects.get(kind="link_case", case=second.case)
+    Case.objects.filter(pk=first.case.pk).update(service=town_services["voirie"])
+    Case.objects.filter(pk=second.case.pk).update(service=town_services["accueil"])
+    agent = make_user("agent-accueil", roles.AGENT)
+    town_services["accueil"].members.add(agent)
+    client.force_login(agent)
+    response = client.post(
+        reverse("assist:link-decide", args=[link.pk]),
+        {"decision": "accept", "target": first.case.pk},
+    )
+    assert response.status_code == 404
+    assert Case.objects.get(pk=second.case.pk).merged_into_id is None
+    assert Suggestion.objects.get(pk=link.pk).decision == "pending"

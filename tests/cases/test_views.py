@@ -550,3 +550,57 @@ def test_message_with_a_stored_file_in_storage(agent_client, person):
     attachment.file.save("scan.png", ContentFile(b"abc"), save=True)
     html = agent_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert reverse("cases:attachment", args=[attachment.pk]) in html
+
+
+# --- another service's cases stay out of reach everywhere ----------------------------------------
+
+
+def test_a_case_cannot_be_merged_into_another_services_case(agent_client, civil, person):
+    social = Service.objects.create(name="Action sociale", slug="action-sociale")
+    theirs = receive(1, subject="Aide sociale confidentielle", service=social)
+    mine = receive(2, subject="Acte de naissance", service=civil)
+    agent_client.post(reverse("cases:merge", args=[mine.pk]), {"reference": theirs.reference})
+    mine.refresh_from_db()
+    assert mine.merged_into is None and mine.status == "new"
+    assert theirs.messages.count() == 1
+
+
+def test_typing_the_reference_of_an_unreachable_case_does_not_open_it(agent_client, civil):
+    social = Service.objects.create(name="Action sociale", slug="action-sociale")
+    theirs = receive(1, subject="Aide sociale confidentielle", service=social)
+    mine = receive(2, subject="Acte de naissance", service=civil)
+    response = agent_client.get(reverse("cases:inbox"), {"q": mine.reference})
+    assert response["Location"] == reverse("cases:detail", args=[mine.pk])
+    response = agent_client.get(reverse("cases:inbox"), {"q": theirs.reference})
+    assert response.status_code == 200  # the inbox's (empty) search, not a redirect
+
+
+def test_the_360_timeline_hides_the_cases_of_other_services(
+    client, agent, supervisor, civil, person
+):
+    from django.test import Client
+
+    from parvis.api.models import ApiToken
+
+    social = Service.objects.create(name="Action sociale", slug="action-sociale")
+    theirs = receive(1, subject="Aide sociale confidentielle", service=social)
+    mine = receive(2, subject="Acte de naissance", service=civil)
+    cases.set_status(theirs, Case.Status.OPEN, actor=supervisor, notify=False)
+    assert theirs.person == person and mine.person == person
+    client.force_login(agent)
+    for url in (
+        reverse("people:detail", args=[person.pk]),
+        reverse("people:timeline", args=[person.pk]),
+    ):
+        html = client.get(url).content.decode()
+        assert "Acte de naissance" in html, url
+        assert "Aide sociale confidentielle" not in html and theirs.reference not in html, url
+    _token, key = ApiToken.issue(agent, "job")
+    api = Client(headers={"Authorization": f"Bearer {key}"})
+    lines = api.get(f"/api/people/{person.pk}/timeline").json()["results"]
+    assert any(mine.reference in line["summary"] for line in lines)
+    assert not any(theirs.reference in line["summary"] for line in lines)
+    # A supervisor sees every service's cases, so every line.
+    client.force_login(supervisor)
+    html = client.get(reverse("people:detail", args=[person.pk])).content.decode()
+    assert "Aide sociale confidentielle" in html

@@ -349,3 +349,39 @@ def test_the_shipped_journeys_install_and_the_event_sequence_skips_past_mileston
     enrolment = Enrolment.objects.get(journey=event)
     assert enrolment.step_id == "until-d1"
     assert not Dispatch.objects.filter(journey=event).exists()
+
+
+@pytest.mark.django_db
+def test_a_forged_dsn_cannot_suppress_someone_elses_address():
+    """Anyone can mail the inbox a DSN: without the Message-ID of a message we sent to that
+    very address, it neither suppresses the address nor marks a message bounced."""
+    from parvis.cases.email_in import receive_email
+
+    rows = queue_messages(2)
+    Dispatch.objects.update(status="sent", sent_at=NOW)
+    for mid in ("<forged@attacker.example>", rows[1].message_id):  # p1's id, for p0's address
+        raw = DSN.format(rcpt="p0@example.org", action="failed", status="5.1.1", code="550",
+                         mid=mid).encode()  # fmt: skip
+        assert receive_email(raw).outcome == "ignored"
+    assert not Suppression.objects.exists()
+    assert set(Dispatch.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db
+def test_a_hard_bounce_of_an_agents_answer_suppresses_the_address():
+    from parvis.cases import intake
+    from parvis.cases import services as cases
+    from parvis.cases.email_in import receive_email
+    from parvis.cases.models import Message
+    from parvis.channels.messages import IncomingMessage
+
+    case = intake.receive(
+        IncomingMessage(channel="email", sender="jean@example.org", subject="Acte",
+                        body_text="Bonjour, un acte de naissance svp.", message_id="<in1@x>")
+    ).case  # fmt: skip
+    cases.reply(case, author=None, body="Voici la marche à suivre.", channel="email")
+    answer = Message.objects.get(case=case, direction=Message.Direction.OUT)
+    raw = DSN.format(rcpt="jean@example.org", action="failed", status="5.1.1", code="550",
+                     mid=answer.message_id).encode()  # fmt: skip
+    receive_email(raw)
+    assert Suppression.objects.filter(address="jean@example.org", reason="hard_bounce").exists()

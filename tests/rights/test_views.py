@@ -229,3 +229,15 @@ def test_the_audience_condition_checks_its_area(results):
     assert set(everybody) == set(services.eligible_people("rsa", "2025-06"))
     assert set(filters.people(node)) == set(services.unclaimed_people("rsa", "2025-06"))
     assert set(filters.people(node)) < set(everybody)
+
+
+def test_the_csv_export_never_writes_a_formula(client, supervisor, results):
+    """A street named like a formula (imported data) is exported as text."""
+    from parvis.people.models import Street
+
+    Street.objects.filter(name="Rue B").update(name='=HYPERLINK("http://evil.example","x")')
+    client.force_login(supervisor)
+    response = client.get(reverse("rights:report-csv"), {"period": "2025-06", "area": "street"})
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert not any(";=" in line or line.startswith("=") for line in lines)
+    assert any(";\"'=HYPERLINK(" in line or ";'=HYPERLINK(" in line for line in lines)

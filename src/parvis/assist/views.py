@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from parvis.audit.models import AccessLog
 from parvis.audit.services import log_access
-from parvis.cases.access import case_for
+from parvis.cases.access import case_for, visible_cases
 from parvis.cases.models import Case, Service
 
 from . import kb, services
@@ -28,8 +28,12 @@ def _case(request, case_id: int) -> Case:
     return case_for(request.user, case_id, Case.objects.select_related("person", "service"))
 
 
-def _suggestion(suggestion_id: int, kind=None) -> Suggestion:
-    suggestion = get_object_or_404(Suggestion.objects.select_related("case"), pk=suggestion_id)
+def _suggestion(request, suggestion_id: int, kind=None) -> Suggestion:
+    """A suggestion on a case the agent may see (else 404, like the case itself)."""
+    suggestion = get_object_or_404(
+        Suggestion.objects.select_related("case").filter(case__in=visible_cases(request.user)),
+        pk=suggestion_id,
+    )
     if kind and suggestion.kind not in (kind if isinstance(kind, tuple) else (kind,)):
         raise Http404
     return suggestion
@@ -81,7 +85,7 @@ def case_page(request, case_id: int):
 @use_assist
 @require_POST
 def triage_decide(request, suggestion_id: int):
-    suggestion = _suggestion(suggestion_id, Suggestion.Kind.TRIAGE)
+    suggestion = _suggestion(request, suggestion_id, Suggestion.Kind.TRIAGE)
     service = None
     if request.POST.get("service"):
         service = Service.objects.filter(pk=request.POST["service"]).first()
@@ -102,12 +106,20 @@ def triage_decide(request, suggestion_id: int):
 @require_POST
 def link_decide(request, suggestion_id: int):
     suggestion = _suggestion(
-        suggestion_id, (Suggestion.Kind.LINK_CASE, Suggestion.Kind.LINK_PERSON)
+        request, suggestion_id, (Suggestion.Kind.LINK_CASE, Suggestion.Kind.LINK_PERSON)
     )
     if not request.user.has_perm("cases.change_case"):
         raise Http404
     accept = request.POST.get("decision") == "accept"
     target = request.POST.get("target", "")
+    if (
+        accept
+        and suggestion.kind == Suggestion.Kind.LINK_CASE
+        and not visible_cases(request.user)
+        .filter(pk=int(target) if target.isdigit() else 0)
+        .exists()
+    ):
+        raise Http404  # never merge into a case out of the agent's reach
     try:
         services.decide_link(
             suggestion,
@@ -141,7 +153,7 @@ def draft_new(request, case_id: int):
 @use_assist
 @require_POST
 def draft_send(request, suggestion_id: int):
-    suggestion = _suggestion(suggestion_id, Suggestion.Kind.DRAFT)
+    suggestion = _suggestion(request, suggestion_id, Suggestion.Kind.DRAFT)
     if not request.user.has_perm("cases.add_message"):
         raise Http404
     try:
@@ -158,7 +170,7 @@ def draft_send(request, suggestion_id: int):
 @use_assist
 @require_POST
 def draft_reject(request, suggestion_id: int):
-    suggestion = _suggestion(suggestion_id, Suggestion.Kind.DRAFT)
+    suggestion = _suggestion(request, suggestion_id, Suggestion.Kind.DRAFT)
     try:
         services.reject_draft(suggestion, user=request.user, note=request.POST.get("note", ""))
     except ValueError as exc:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parvis.people.models import Channel
 
+from .access import visible_cases
 from .inbox import InboxFilters
 from .models import Case, ReplyTemplate, Service, Tag
 from .services import REPLYABLE
@@ -155,13 +156,16 @@ class MergeForm(forms.Form):
         help_text=_("Reference of the case that will hold everything, e.g. 2026-000123."),
     )
 
-    def __init__(self, *args, case: Case, **kwargs):
+    def __init__(self, *args, case: Case, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
+        self.user = user
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip().lstrip("#")
-        target = Case.objects.filter(reference=reference).first()
+        # A case out of the agent's reach is as unknown as one that does not exist.
+        cases = visible_cases(self.user) if self.user is not None else Case.objects.all()
+        target = cases.filter(reference=reference).first()
         if target is None:
             raise forms.ValidationError(_("No case has this reference."))
         if target.pk == self.case.pk:

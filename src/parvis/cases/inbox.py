@@ -112,12 +112,13 @@ def text_search(text: str) -> Q:
     return query
 
 
-def exact_reference(text: str) -> Case | None:
-    """The case whose full reference was typed, to open it directly."""
+def exact_reference(text: str, user) -> Case | None:
+    """The case whose full reference was typed, to open it directly (if `user` may see it)."""
     match = REFERENCE.match(text or "")
     if not match or len(match.group(1)) != 11:
         return None
-    return Case.objects.filter(reference=match.group(1)).only("pk", "merged_into").first()
+    cases = visible_cases(user).filter(reference=match.group(1))
+    return cases.only("pk", "merged_into").first()
 
 
 def page_of(cases: QuerySet[Case], number: int, size: int = PAGE_SIZE) -> InboxPage:

@@ -97,7 +97,7 @@ def inbox_view(request):
     form = InboxFilterForm(request.GET or None, services=services_list, tags=tag_choices())
     filters = form.filters() if form.is_bound else inbox.InboxFilters()
     if filters.q:
-        found = inbox.exact_reference(filters.q)
+        found = inbox.exact_reference(filters.q, request.user)
         if found is not None:
             return redirect("cases:detail", found.merged_into_id or found.pk)
     number = (form.cleaned_data.get("page") if form.is_bound and form.is_valid() else None) or 1
@@ -349,7 +349,7 @@ def note(request, case_id: int):
 @require_POST
 def merge(request, case_id: int):
     case = _case(request, case_id)
-    form = MergeForm(request.POST, case=case)
+    form = MergeForm(request.POST, case=case, user=request.user)
     if not form.is_valid():
         _form_errors(request, form)
         return _back(case)

@@ -385,7 +385,37 @@ def timeline(person: Person, user=None) -> QuerySet[Interaction]:
             ref_type=Fact._meta.label_lower,
             ref_id__in=[str(pk) for pk in hidden],
         )
+    if user is not None:
+        events = _without_unreachable_cases(person, user, events)
     return events
+
+
+def _without_unreachable_cases(person: Person, user, events: QuerySet[Interaction]):
+    """Lines about a case the user may not open (another service's), or about one of its
+    messages, are hidden: their summary names the case and its subject."""
+    from parvis.cases.access import SEE_ALL, visible_cases  # cases builds on people
+    from parvis.cases.models import Message
+
+    if user.has_perm(SEE_ALL):
+        return events
+    case_type, message_type = "cases.case", "cases.message"
+    refs = person.interactions.filter(ref_type__in=[case_type, message_type]).values_list(
+        "ref_type", "ref_id"
+    )
+    case_ids = {int(r) for t, r in refs if t == case_type and r.isdigit()}
+    message_ids = {int(r) for t, r in refs if t == message_type and r.isdigit()}
+    message_case = dict(Message.objects.filter(pk__in=message_ids).values_list("pk", "case_id"))
+    reachable = set(
+        visible_cases(user)
+        .filter(pk__in=case_ids | set(message_case.values()))
+        .values_list("pk", flat=True)
+    )
+    return events.exclude(
+        ref_type=case_type, ref_id__in=[str(c) for c in case_ids if c not in reachable]
+    ).exclude(
+        ref_type=message_type,
+        ref_id__in=[str(m) for m, c in message_case.items() if c not in reachable],
+    )
 
 
 # --- the 360° view ------------------------------------------------------------------------------

@@ -96,6 +96,14 @@ def report(request):
     )
 
 
+def _cell(value):
+    """A text that a spreadsheet would run as a formula ("=HYPERLINK(…)" as a street name)
+    is written as text (OWASP's CSV injection advice)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 @login_required
 @permission_required("rights.view_eligibilityresult", raise_exception=True)
 def report_csv(request):
@@ -123,11 +131,11 @@ def report_csv(request):
     for row in rows:
         writer.writerow(
             [
-                row["benefit"],
-                row["benefit_label"],
+                _cell(row["benefit"]),
+                _cell(row["benefit_label"]),
                 f"{period:%Y-%m}",
                 area,
-                row["area_label"],
+                _cell(row["area_label"]),
                 row["entitled"],
                 row["households"],
                 row["receiving"],
