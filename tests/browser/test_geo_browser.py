@@ -62,3 +62,14 @@ def test_draw_a_polygon_and_see_the_count_of_the_database(live_server, page, sup
     )
     assert int(shown) == inside
     assert not Area.objects.exists()
+
+    # The same selection saved as an audience from the map: it counts the same people.
+    from parvis.audiences import services as audience_services
+    from parvis.audiences.models import Audience
+
+    page.fill("#audience-name", "Zone dessinée")
+    page.click("#geo-save-audience")
+    page.wait_for_url("**/audiences/*/")
+    audience = Audience.objects.get()
+    assert audience.name == "Zone dessinée"
+    assert audience_services.members(audience).count() == inside

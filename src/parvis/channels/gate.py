@@ -182,17 +182,23 @@ def check_many(
     journey=None,
     record: bool = True,
     recheck: bool = False,
+    people=None,
 ) -> list[Request]:
     """Decide for a batch in a fixed number of queries; fills each request's `decision`.
 
     `recheck` is for the moment of sending a message already counted: the pressure cap and
     the quiet hours were judged when it was scheduled, consent and suppression are judged
-    again (a citizen may have withdrawn in between)."""
-    from parvis.journeys.models import Dispatch, GateDecision, PushSubscription, Suppression
+    again (a citizen may have withdrawn in between).
+
+    `people`, when given, is a queryset of the batch's person ids (one column, e.g. an
+    alert's recipients in an id range): the look-ups then join it as a subquery instead of
+    carrying thousands of ids as parameters (set-based; the same rules, the same answers).
+    Every request's person must be in it."""
+    from parvis.journeys.models import Dispatch, PushSubscription, Suppression
     from parvis.people.models import Consent, ContactPoint, Person, Residence
 
     at = at or timezone.now()
-    ids = {r.person_id for r in requests}
+    ids = {r.person_id for r in requests} if people is None else people
     channels = {r.channel for r in requests}
     dead = set(
         Person.objects.filter(pk__in=ids, deceased_on__isnull=False).values_list("pk", flat=True)
@@ -231,16 +237,16 @@ def check_many(
         .values_list("person_id", "channel", "granted")
     ):
         latest[(person_id, channel)] = granted
-    wanted = {addresses.get((r.person_id, r.channel)) for r in requests} - {None}
-    suppressed = (
-        set(
+    wanted = sorted({addresses.get((r.person_id, r.channel)) for r in requests} - {None})
+    suppressed = set()
+    for start in range(0, len(wanted), 10_000):  # bounded parameters per query
+        suppressed.update(
             Suppression.objects.filter(
-                channel__in=channels, address__in=wanted, purpose__in=[purpose, ""]
+                channel__in=channels,
+                address__in=wanted[start : start + 10_000],
+                purpose__in=[purpose, ""],
             ).values_list("channel", "address")
         )
-        if wanted
-        else set()
-    )
     rule = None if (safety or recheck) else pressure_rule(purpose)
     pressure: dict[int, int] = {}
     if rule:
@@ -298,26 +304,35 @@ def check_many(
             pressure[pid] = pressure.get(pid, 0) + 1
         request.decision = decision
     if record:
-        GateDecision.objects.bulk_create(
-            [
-                GateDecision(
-                    person_id=r.person_id,
-                    channel=r.channel,
-                    purpose=purpose,
-                    allowed=r.decision.allowed,
-                    reason=r.decision.reason,
-                    detail=r.decision.detail[:300],
-                    defer_until=r.decision.defer_until,
-                    safety=safety,
-                    source=source[:40],
-                    journey_id=getattr(journey, "pk", journey),
-                    at=at,
-                )
-                for r in requests
-            ],
-            batch_size=2000,
-        )
+        _record(requests, purpose, safety=safety, at=at, source=source, journey=journey)
     return requests
+
+
+def _record(requests, purpose, *, safety, at, source, journey) -> None:
+    """The decision log: one row per decision, allowed or not, with its reason — written
+    column-wise in one statement (no model instance per row)."""
+    from parvis.journeys.bulk import insert_columns
+    from parvis.journeys.models import GateDecision
+
+    decisions = [r.decision for r in requests]
+    insert_columns(
+        GateDecision,
+        {
+            "person_id": [r.person_id for r in requests],
+            "channel": [r.channel for r in requests],
+            "allowed": [d.allowed for d in decisions],
+            "reason": [d.reason for d in decisions],
+            "detail": [d.detail[:300] for d in decisions],
+            "defer_until": [d.defer_until for d in decisions],
+        },
+        constants={
+            "purpose": purpose,
+            "safety": safety,
+            "source": source[:40],
+            "journey_id": getattr(journey, "pk", journey),
+            "at": at,
+        },
+    )
 
 
 def _counted_purposes() -> list[str]:

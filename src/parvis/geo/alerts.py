@@ -4,9 +4,11 @@
 update or the closing message. Each message is queued by `queue_update` (a Celery task calls
 it): the audience is frozen at the first send (`AlertRecipient`, one INSERT … SELECT), then
 recipients are taken in person-id order by chunks; each chunk asks the dispatch gate for the
-whole chunk per channel (`gate.check_many`: a fixed number of queries), writes the `Dispatch`
-rows, their links to the update and the timeline lines with bulk INSERTs, and records its
-progress in the same transaction. A task that dies resumes after the last committed chunk.
+whole chunk per channel (`gate.check_many`: a fixed number of queries, joining the chunk as a
+subquery; every decision logged), writes the `Dispatch` rows, their links to the update and
+the timeline lines column-wise (`journeys.bulk.insert_columns`: one INSERT … SELECT FROM
+unnest(…) each on PostgreSQL, no model instance per row), and records its progress in the
+same transaction. A task that dies resumes after the last committed chunk.
 
 Safety alerts (vital interest) are sent with `safety=True`: the gate lets them through quiet
 hours and holidays and does not cap or count them; they go without opt-in consent but never
@@ -25,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from parvis.channels import gate
+from parvis.journeys import bulk
 from parvis.journeys.models import Dispatch, new_token
 from parvis.people.models import Interaction
 
@@ -34,8 +37,20 @@ from .models import Alert, AlertDispatch, AlertRecipient, AlertSubscription, Ale
 logger = logging.getLogger(__name__)
 
 CHANNELS = ("email", "sms", "push", "postal")
-CHUNK = 5000
+CHUNK = 20000
 DELIVERY_CHUNK = 500
+# What differs from one queued message to the next (the rest is the same for the chunk).
+_DISPATCH_COLUMNS = (
+    "person_id",
+    "channel",
+    "address",
+    "status",
+    "reason",
+    "not_before",
+    "token",
+    "send_key",
+    "message_id",
+)
 
 
 def _check_message(subject: str, body: str, errors: dict) -> None:
@@ -230,6 +245,7 @@ def queue_update(update: AlertUpdate, *, at=None, chunk: int = CHUNK, enqueue: b
     domain = settings.PARVIS_EMAIL_DOMAIN
     totals = dict(update.totals or {})
     progress = update.progress
+    step_id = f"alert:{alert.pk}"
     while True:
         ids = list(
             AlertRecipient.objects.filter(alert=alert, person_id__gt=progress)
@@ -239,12 +255,22 @@ def queue_update(update: AlertUpdate, *, at=None, chunk: int = CHUNK, enqueue: b
         if not ids:
             break
         now = at or timezone.now()
-        queued_ids: list[int] = []
+        # The chunk as a set for the gate's look-ups (a subquery, not thousands of ids).
+        people = AlertRecipient.objects.filter(
+            alert=alert, person_id__gt=progress, person_id__lte=ids[-1]
+        ).values("person_id")
         with transaction.atomic():
-            rows = []
+            cols: dict[str, list] = {name: [] for name in _DISPATCH_COLUMNS}
             for channel in alert.channels:
                 requests = [gate.Request(pid, channel) for pid in ids]
-                gate.check_many(requests, "alerts", safety=alert.safety, at=now, source="alert")
+                gate.check_many(
+                    requests,
+                    "alerts",
+                    safety=alert.safety,
+                    at=now,
+                    source="alert",
+                    people=people,
+                )
                 for request in requests:
                     decision = request.decision
                     outcome = "queued" if decision.allowed else decision.reason
@@ -252,49 +278,51 @@ def queue_update(update: AlertUpdate, *, at=None, chunk: int = CHUNK, enqueue: b
                     if not (decision.allowed or decision.deferred):
                         continue
                     token = new_token()
-                    rows.append(
-                        Dispatch(
-                            person_id=request.person_id,
-                            channel=channel,
-                            purpose="alerts",
-                            safety=alert.safety,
-                            address=decision.address,
-                            subject=subject,
-                            body_text=update.body,
-                            status="queued" if decision.allowed else "deferred",
-                            reason="" if decision.allowed else decision.reason,
-                            not_before=decision.defer_until,
-                            source="alert",
-                            step_id=f"alert:{alert.pk}",
-                            token=token,
-                            send_key=f"alert:{update.pk}:{request.person_id}:{channel}",
-                            message_id=f"<{token}@{domain}>" if channel == "email" else "",
-                        )
-                    )
-            Dispatch.objects.bulk_create(rows, batch_size=2000)
-            AlertDispatch.objects.bulk_create(
-                [AlertDispatch(update_id=update.pk, dispatch_id=r.pk) for r in rows],
-                batch_size=2000,
+                    pid = request.person_id
+                    cols["person_id"].append(pid)
+                    cols["channel"].append(channel)
+                    cols["address"].append(decision.address)
+                    cols["status"].append("queued" if decision.allowed else "deferred")
+                    cols["reason"].append("" if decision.allowed else decision.reason)
+                    cols["not_before"].append(decision.defer_until)
+                    cols["token"].append(token)
+                    cols["send_key"].append(f"alert:{update.pk}:{pid}:{channel}")
+                    cols["message_id"].append(f"<{token}@{domain}>" if channel == "email" else "")
+            # Column-wise INSERTs (one statement each on PostgreSQL): no model instances.
+            written = bulk.insert_columns(
+                Dispatch,
+                cols,
+                constants={
+                    "purpose": "alerts",
+                    "safety": alert.safety,
+                    "language": "fr",
+                    "subject": subject,
+                    "body_text": update.body,
+                    "source": "alert",
+                    "step_id": step_id,
+                },
+                returning=("id", "status"),
             )
-            Interaction.objects.bulk_create(
-                [
-                    Interaction(
-                        person_id=r.person_id,
-                        occurred_at=now,
-                        kind=Interaction.Kind.MESSAGE_OUT,
-                        channel=r.channel,
-                        summary=summary,
-                        body=subject,
-                        ref_type="geo.alertupdate",
-                        ref_id=str(update.pk),
-                    )
-                    for r in rows
-                ],
-                batch_size=2000,
+            bulk.insert_columns(
+                AlertDispatch,
+                {"dispatch_id": [pk for pk, _status in written]},
+                constants={"update_id": update.pk},
+            )
+            bulk.insert_columns(
+                Interaction,
+                {"person_id": cols["person_id"], "channel": cols["channel"]},
+                constants={
+                    "occurred_at": now,
+                    "kind": Interaction.Kind.MESSAGE_OUT,
+                    "summary": summary,
+                    "body": subject,
+                    "ref_type": "geo.alertupdate",
+                    "ref_id": str(update.pk),
+                },
             )
             progress = ids[-1]
             AlertUpdate.objects.filter(pk=update.pk).update(progress=progress, totals=totals)
-            queued_ids = [r.pk for r in rows if r.status == "queued"]
+            queued_ids = sorted(pk for pk, status in written if status == "queued")
             if enqueue and queued_ids:
                 _enqueue_delivery(queued_ids)
     AlertUpdate.objects.filter(pk=update.pk).update(

@@ -8,7 +8,17 @@ A selection is JSON: {"shapes": [shape, ...]} where a shape is one of
 The shapes add up (a person in any of them is reached). The tree is the audiences app's
 (polygon, radius, street kinds and this app's "area" kind): one SQL query, no PostGIS."""
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q
+from django.db import connection
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+)
 from django.db.models.functions import Floor
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -120,7 +130,7 @@ def counts(tree: dict, *, safety: bool = False) -> dict:
     """Persons and households reached, and how each person can be reached for an alert:
     by email, SMS, push (each counted when usable: a valid contact, and consent for alerts
     unless it is a safety alert — which still respects an explicit refusal), only by letter,
-    or not at all. Two queries whatever the size."""
+    or not at all. One query whatever the size."""
     persons = people(tree)
     now = timezone.now()
 
@@ -148,21 +158,35 @@ def counts(tree: dict, *, safety: bool = False) -> dict:
             person=OuterRef("pk"), purpose="alerts", channel="postal", granted=False
         ).filter(filters.latest_only(Consent, ["purpose", "channel"], "recorded_at"))
     )
-    electronic = email | sms | push
-    figures = persons.aggregate(
-        persons=Count("pk"),
-        email=Count("pk", filter=email),
-        sms=Count("pk", filter=sms),
-        push=Count("pk", filter=push),
-        letter_only=Count("pk", filter=~electronic & ~Q(postal_refused)),
-        none=Count("pk", filter=~electronic & Q(postal_refused)),
-    )
-    figures["households"] = (
-        HouseholdMember.objects.filter(person__in=persons.values("pk"), until__isnull=True)
-        .values("household")
-        .distinct()
-        .count()
-    )
+    # Each person's reachability is computed once (one row of flags per person), then ONE
+    # aggregate counts persons, each channel, letter only, none — and the households of the
+    # same selection, which the statement evaluates once (a common table expression).
+    flags = persons.annotate(
+        pid=F("pk"),
+        f_email=ExpressionWrapper(email, output_field=BooleanField()),
+        f_sms=ExpressionWrapper(sms, output_field=BooleanField()),
+        f_push=ExpressionWrapper(push, output_field=BooleanField()),
+        f_refused=postal_refused,
+    ).values("pid", "f_email", "f_sms", "f_push", "f_refused")
+    sql, params = flags.query.sql_with_params()
+    members = HouseholdMember._meta.db_table
+    electronic = "(sel.f_email OR sel.f_sms OR sel.f_push)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH sel AS ({sql}) SELECT COUNT(*), "  # noqa: S608 - compiled by the ORM
+            "COUNT(*) FILTER (WHERE sel.f_email), "
+            "COUNT(*) FILTER (WHERE sel.f_sms), "
+            "COUNT(*) FILTER (WHERE sel.f_push), "
+            f"COUNT(*) FILTER (WHERE NOT {electronic} AND NOT sel.f_refused), "
+            f"COUNT(*) FILTER (WHERE NOT {electronic} AND sel.f_refused), "
+            f"(SELECT COUNT(DISTINCT m.household_id) FROM {members} m "
+            "WHERE m.until IS NULL AND m.person_id IN (SELECT sel.pid FROM sel)) "
+            "FROM sel",
+            params,
+        )
+        row = cursor.fetchone()
+    keys = ("persons", "email", "sms", "push", "letter_only", "none", "households")
+    figures = {key: int(value or 0) for key, value in zip(keys, row, strict=True)}
     figures["at"] = now.isoformat()
     return figures
 
@@ -190,3 +214,34 @@ def grid(bbox: tuple[float, float, float, float], cells: int = 40) -> list[dict]
         .order_by()
     )
     return [{"lat": round(r["lat"], 6), "lon": round(r["lon"], 6), "count": r["n"]} for r in rows]
+
+
+def save_as_audience(selection_data, *, name: str, kind: str = "dynamic", user=None):
+    """The map's selection (drawn polygons and circles, streets, named areas) saved as an
+    audience of the audiences app: the same filter tree, so a journey can enrol it and its
+    count is the map's. A static audience is frozen at once. Clear errors (ValidationError
+    keyed by field), nothing saved when the selection or the name is wrong."""
+    from django.core.exceptions import ValidationError
+
+    from parvis.audiences import services as audiences
+    from parvis.audiences.models import Audience
+
+    errors, tree = {}, None
+    try:
+        tree = to_tree(selection_data)
+    except SelectionError as exc:
+        errors["selection"] = str(exc)
+    if not (name or "").strip():
+        errors["name"] = _("Give the audience a name.")
+    if errors:
+        raise ValidationError(errors)
+    audience = audiences.save_audience(
+        name=name,
+        definition=tree,
+        kind=kind,
+        description=_("Drawn on the map."),
+        user=user,
+    )
+    if audience.kind == Audience.Kind.STATIC:
+        audiences.take_snapshot(audience)
+    return audience

@@ -10,6 +10,7 @@ urlpatterns = [
     path("areas.json", views.areas_json, name="areas"),
     path("streets.json", views.streets_json, name="streets"),
     path("count/", views.count_view, name="count"),
+    path("audience/", views.save_audience, name="save-audience"),
     path("missing/", views.missing_coordinates, name="missing"),
     path("alerts/", views.alert_list, name="alerts"),
     path("alerts/new/", views.alert_new, name="alert-new"),

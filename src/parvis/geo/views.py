@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from parvis.audiences.models import Audience
 from parvis.people.models import Address, Street
 
 from . import alerts, ban, selection
@@ -71,6 +72,8 @@ def map_page(request):
             ],
             "missing": ban.addresses_without_coordinates().count(),
             "can_send": request.user.has_perm("geo.send_alert"),
+            "can_save_audience": request.user.has_perm("audiences.add_audience"),
+            "audience_kinds": Audience.Kind.choices,
         },
     )
 
@@ -136,6 +139,31 @@ def count_view(request):
     if figures["persons"] == 0:
         figures["message"] = _("No one lives in the selected area.")
     return JsonResponse(figures)
+
+
+@login_required
+@permission_required(["geo.view_area", "audiences.add_audience"], raise_exception=True)
+@require_POST
+def save_audience(request):
+    """The current selection saved as an audience (for journeys and the audience builder)."""
+    try:
+        selection_data = json.loads(request.POST.get("selection") or "null")
+    except ValueError:
+        selection_data = None
+    try:
+        audience = selection.save_as_audience(
+            selection_data,
+            name=request.POST.get("name", ""),
+            kind=request.POST.get("kind", "dynamic"),
+            user=request.user,
+        )
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("geo:map")
+    messages.success(request, _("Audience saved."))
+    return redirect("audiences:detail", audience.pk)
 
 
 @login_required

@@ -162,8 +162,11 @@
     document.querySelectorAll("#geo-areas input, #geo-street-results input").forEach(function (i) { i.checked = false; });
     refresh();
   });
-  var form = document.getElementById("geo-alert-form");
-  if (form && hidden) {
-    form.addEventListener("submit", function () { hidden.value = JSON.stringify(selection()); });
-  }
+  // Both forms (send an alert, save as an audience) carry the selection as it is now.
+  document.querySelectorAll("form").forEach(function (form) {
+    var field = form.querySelector(".geo-selection-field");
+    if (field) {
+      form.addEventListener("submit", function () { field.value = JSON.stringify(selection()); });
+    }
+  });
 })();
