@@ -1836,6 +1836,166 @@ for _service, _by_topic in TOLD.items():
             _topic.urgent,
         )
 
+# --- long, indirect requests: the request comes late, or is only implied ---------------------
+# Real emails often tell a story first (who writes, what happened, what was already tried) and
+# ask at the end, or never ask in so many words. Written for every service, so that length
+# and indirection say nothing about the service; more of them for the services whose requests
+# are most often told rather than asked (police municipale, petite enfance, vie associative,
+# accueil, élections).
+STORIES: dict[str, tuple[str, ...]] = {
+    "police-municipale": (
+        "Depuis l'arrivée de nouveaux locataires au-dessus de chez nous, nous n'avons plus une nuit calme : talons, cris, portes qui claquent et musique jusqu'à l'aube. Nous avons glissé un mot poli sous leur porte, puis nous sommes allés leur parler, sans résultat. Le bailleur ne répond pas. Que pouvons-nous faire de plus ?",
+        "Mon voisin laisse son berger allemand seul dans le jardin du matin au soir. L'animal aboie sans arrêt et a déjà sauté la clôture deux fois, ma petite fille a eu très peur. J'aimerais que quelqu'un passe constater la situation.",
+        "Chaque matin en partant au travail je trouve une camionnette stationnée en travers de ma sortie de garage, toujours la même. J'ai laissé un mot sur le pare-brise, rien ne change. Est-ce que vos agents peuvent passer verbaliser ?",
+        "Une voiture sans plaques est garée au fond du parking de la résidence depuis le printemps, les pneus sont à plat et des enfants jouent dedans. Le syndic dit que ce n'est pas de son ressort.",
+        "Hier soir vers vingt-trois heures un groupe a fait brûler une poubelle au pied de notre immeuble, rue {rue}. Ce n'est pas la première fois, plusieurs habitants ont peur de sortir le soir. Serait-il possible de renforcer les rondes dans le quartier ?",
+        "Ma voiture a été rayée sur toute la longueur pendant la nuit, devant le {num} rue {rue}. Je sais qu'une caméra est installée au carrefour : les images peuvent-elles être consultées avant d'être effacées ? Je compte porter plainte.",
+        "En rentrant des courses j'ai trouvé un petit chien sans collier qui tremblait devant ma porte. Je l'ai mis à l'abri dans mon garage mais je ne peux pas le garder. Qui doit venir le chercher et vérifier s'il est pucé ?",
+        "Notre chatte n'est pas rentrée depuis samedi. Elle est tatouée et stérilisée. Si quelqu'un vous l'a signalée ou si elle a été emmenée à la fourrière, merci de me prévenir.",
+        "Le conflit avec mon voisin dure depuis des mois : il dépose ses déchets verts contre mon mur, m'insulte quand je passe et a menacé mon fils. J'ai gardé des messages. Je ne veux pas que cela dégénère, une médiation est-elle possible ?",
+        "Des motos et des quads traversent le chemin du bois et le terrain de foot le dimanche après-midi, à toute vitesse, au milieu des promeneurs et des enfants. Un accident va finir par arriver.",
+        "Le bar qui a ouvert en bas de chez nous laisse ses clients fumer et parler fort sur le trottoir bien après l'heure de fermeture. Les bouteilles finissent dans notre entrée.",
+        "Je suis commerçant place {rue} et nous voudrions savoir si la commune peut installer une caméra de vidéoprotection devant nos vitrines, après trois tentatives d'effraction cette année.",
+        "Mon fils de quinze ans s'est fait voler son vélo devant le collège et il dit avoir reconnu l'auteur. Avant d'aller au commissariat, je voudrais savoir si vos agents patrouillent à la sortie des classes.",
+        "Le chien des voisins du {num} est de catégorie et sort sans muselière ni laisse. Je ne sais pas s'ils ont le permis de détention, mais plusieurs parents du quartier s'inquiètent.",
+        "Des feux d'artifice et des pétards sont tirés presque tous les soirs depuis une semaine dans le square, nos animaux sont terrorisés et les personnes âgées de la résidence ne dorment plus.",
+        "Un camping-car est installé depuis trois semaines sur la place du marché, ses occupants branchent des câbles sur l'éclairage public. Qui peut intervenir ?",
+    ),
+    "petite-enfance": (
+        "Nous attendons notre premier enfant pour l'automne et tout le monde nous dit qu'il faut s'y prendre tôt. Nous travaillons tous les deux à temps plein et n'avons pas de famille dans la région. Par où commencer pour trouver une solution de garde à la fin du congé ?",
+        "J'ai repris le travail il y a un mois et la personne qui gardait mon fils de huit mois vient d'arrêter pour raison de santé. Je me retrouve sans solution du jour au lendemain, ma mère le garde cette semaine mais ce ne peut pas durer.",
+        "Notre dossier de pré-inscription a été déposé à six mois de grossesse. Notre fille a maintenant un an et nous n'avons eu aucune nouvelle de la commission. Sommes-nous toujours sur la liste ?",
+        "Je suis agréée par le département depuis cette année et j'habite le quartier {rue}. J'ai deux places libres pour des petits à partir de la rentrée. Comment me faire connaître des familles de la commune ?",
+        "La nounou de ma fille part à la retraite en juin. Je voudrais la liste des professionnelles agréées du secteur, et si possible des conseils pour le contrat et les déclarations Pajemploi.",
+        "Je ne travaille que deux matinées par semaine et je cherche un endroit où laisser mon bébé quelques heures, pour qu'il s'habitue aux autres enfants avant l'école.",
+        "Mon fils entre à la crèche en {mois} et je m'inquiète de la période d'adaptation : combien de temps dure-t-elle et faut-il que je pose des congés ?",
+        "La directrice nous a signalé que notre contrat d'accueil devait être revu car nos horaires ont changé. Nous souhaiterions passer de trois à quatre jours par semaine pour notre petite de dix-huit mois.",
+        "Jeune maman seule depuis peu, je me sens isolée avec mon nourrisson. Existe-t-il dans la commune un lieu où l'on peut venir avec son bébé rencontrer d'autres parents et des professionnelles ?",
+        "Nous avons reçu la facture du mois de la structure multi-accueil et le montant ne correspond pas à notre quotient familial, alors que nous avons transmis notre avis d'imposition.",
+        "Ma compagne accouche dans trois mois et nous venons d'emménager. On nous a parlé d'un relais pour les parents qui cherchent une assistante maternelle, où se trouve-t-il ?",
+        "Notre bébé a une allergie alimentaire sévère. Avant de confirmer sa place à la crèche au {date}, nous voudrions savoir comment les repas et le protocole médical sont organisés.",
+        "Mes jumeaux auront six mois à la fin de mon congé parental. La garde de deux nourrissons chez une professionnelle coûte très cher, y a-t-il des places collectives pour des jumeaux ?",
+    ),
+    "vie-associative": (
+        "Nous sommes un petit groupe de voisins passionnés de jardinage et nous voudrions donner un cadre officiel à nos activités : ouvrir un compte, recevoir des dons, organiser une bourse aux plantes. Il paraît qu'il faut déposer des statuts, la mairie peut-elle nous accompagner ?",
+        "Notre club de gymnastique compte cette année quatre-vingts adhérents, dont beaucoup d'enfants. Le dossier de demande d'aide financière pour la saison prochaine est-il déjà disponible, et avant quelle date faut-il le rendre ?",
+        "Le {asso} fête ses vingt ans et nous aimerions organiser un concert en plein air en juin. Il nous faudrait une scène, des barrières, des tables et l'accès à l'électricité. À qui présenter notre projet ?",
+        "Nous aimerions tenir un stand à la journée de rentrée où les associations présentent leurs activités en septembre. Comment s'inscrire et combien de tables peut-on avoir ?",
+        "Notre association de théâtre amateur répète dans un garage prêté par un membre qui déménage. Il nous faudrait une salle deux soirs par semaine, même petite.",
+        "Pour les quatre-vingts ans de ma mère nous serons une centaine, famille et amis. J'ai vu qu'il existe une grande salle près de la mairie, est-elle libre le dernier samedi de {mois} et quel est le prix pour les habitants ?",
+        "Je viens d'arriver dans la commune avec mes deux adolescents qui cherchent un club de handball et une chorale. Existe-t-il un guide des activités proposées par les clubs et les associations locales ?",
+        "Nous avons rendu les clés de la salle le dimanche soir, propre et rangée, et trois mois plus tard le chèque de caution n'a toujours pas été restitué.",
+        "Notre association organise un vide-grenier au profit d'une école au Sénégal. Faut-il une autorisation, peut-on emprunter des grilles et installer une buvette ?",
+        "Le président de notre association a démissionné et nous avons élu un nouveau bureau. Faut-il en informer la mairie pour garder notre créneau au gymnase et notre local ?",
+        "Bénévole depuis dix ans au club de l'Amitié, je constate que nos adhérents vieillissent et que le local n'est pas accessible en fauteuil. Pourrions-nous en obtenir un autre, au rez-de-chaussée ?",
+        "Ma fille voudrait s'inscrire à l'école de musique pour apprendre le violon mais les inscriptions semblent closes. Reste-t-il des places ou une liste d'attente ?",
+    ),
+    "accueil": (
+        "Je travaille à Nancy et ne rentre jamais avant dix-huit heures trente. Je vois que vous fermez tôt en semaine : y a-t-il un soir de nocturne ou une ouverture le samedi matin pour déposer un dossier ?",
+        "J'ai oublié ma pochette avec mes papiers et mes clés sur un banc du parc {rue} dimanche. Quelqu'un l'a peut-être rapportée chez vous ? Il y a aussi une carte de bus à mon nom.",
+        "Ma tante qui vit au Maroc doit venir passer trois semaines chez moi cet été. Le consulat lui demande un document signé de ma part, visé par la mairie, pour son visa.",
+        "Je touche une petite pension d'une caisse étrangère et chaque année elle me demande de prouver que je suis toujours vivante, avec un tampon officiel. Faut-il prendre rendez-vous ?",
+        "Je ne sais pas du tout à qui m'adresser, alors je vous écris. J'ai une question sur un courrier reçu de la commune et je ne comprends pas de quel service il vient.",
+        "Mon banquier me demande que ma signature soit authentifiée par la mairie sur un document destiné à l'étranger. Dois-je venir avec une pièce d'identité, et signer devant vous ?",
+        "J'ai écrit à la mairie il y a plus d'un mois au sujet d'un problème dans mon quartier et je n'ai jamais reçu d'accusé de réception. Pouvez-vous me dire si mon message est bien arrivé et qui le traite ?",
+        "Est-ce que la mairie est ouverte le lundi de Pâques et le pont de l'Ascension ? Je dois venir chercher un document et je ne veux pas me déplacer pour rien.",
+        "Je souhaiterais obtenir un rendez-vous avec Monsieur le Maire pour lui présenter personnellement un projet qui me tient à cœur pour le quartier.",
+        "J'ai trouvé une paire de lunettes de vue et un trousseau de clés devant la boulangerie. Je peux les déposer en mairie cet après-midi ?",
+        "Je voudrais faire certifier conformes des photocopies de mes diplômes pour un dossier à l'étranger, on m'a dit que la mairie ne le faisait plus, est-ce vrai ?",
+        "Je suis nouvellement installée et je cherche à savoir quels services se trouvent à la mairie principale et lesquels à la mairie annexe, et comment on peut vous joindre par téléphone.",
+    ),
+    "elections": (
+        "Nous avons emménagé dans la commune en début d'année et je me rends compte que je suis sans doute encore rattaché à mon ancienne ville pour voter. Les élections approchent, est-il encore temps de faire le changement ?",
+        "Le jour du scrutin je serai à l'hôpital pour une opération prévue de longue date. Ma fille, qui vote dans la même commune, pourrait voter à ma place : comment l'organiser ?",
+        "Je n'ai jamais reçu ma carte d'électeur depuis mon arrivée, alors que j'ai fait la démarche en ligne il y a plusieurs mois. Comment savoir dans quel bureau je dois aller ?",
+        "Mon fils a eu dix-huit ans en {mois}. Il a fait son recensement à seize ans, est-il inscrit automatiquement ou doit-il faire une démarche ?",
+        "Je suis de nationalité portugaise et j'habite la commune depuis cinq ans. Ai-je le droit de participer aux prochaines municipales et aux européennes ?",
+        "Retraité et disponible, je me propose de tenir un bureau de vote ou d'aider au comptage des bulletins lors des prochaines élections.",
+        "Mon adresse sur ma carte est fausse, il manque le numéro d'appartement, et mon nom de naissance n'apparaît pas. Ces erreurs peuvent-elles m'empêcher de voter ?",
+        "Ma fille aura seize ans le mois prochain. On m'a dit qu'elle devait se présenter en mairie pour une démarche liée à la journée défense, sans laquelle elle ne pourra pas passer son permis.",
+        "Ma mère, quatre-vingt-douze ans, ne peut plus se déplacer. Elle tient beaucoup à voter. Un policier ou un agent peut-il venir chez elle pour la procuration ?",
+        "Le bureau de l'école où je votais a fermé. Ma carte indique encore l'ancienne adresse, où faudra-t-il aller dimanche ?",
+        "Je suis étudiant à Lyon mais mes parents habitent ici. Puis-je rester inscrit dans la commune et voter chez eux ?",
+        "Mon mari est décédé l'an dernier et il reçoit toujours la propagande électorale. Faut-il le signaler pour qu'il soit radié ?",
+    ),
+    "etat-civil": (
+        "Nous préparons un dossier de regroupement familial et l'administration exige des documents d'état civil récents pour chacun de nos trois enfants, tous nés ici.",
+        "Mon grand-père est né dans la commune en 1931. Je fais des recherches sur l'histoire de la famille et voudrais savoir si les registres anciens peuvent être consultés.",
+        "Nous nous sommes pacsés l'an dernier et voudrions maintenant nous marier en septembre prochain. Faut-il déposer un dossier longtemps à l'avance et qui peut être témoin ?",
+        "Ma carte arrive à expiration juste avant un voyage au Canada et les créneaux en ligne sont pleins sur des semaines. Vous arrive-t-il de libérer des places ?",
+        "Notre fils est né le mois dernier à la maternité de Nancy, mais nous habitons ici. Où trouver son acte de naissance pour la CAF ?",
+        "Je voudrais changer de prénom, celui que m'ont donné mes parents me porte préjudice depuis l'enfance.",
+    ),
+    "action-sociale": (
+        "Depuis mon licenciement je n'arrive plus à payer mon loyer et mes factures, j'ai reçu une lettre de relance du fournisseur d'énergie. Je ne sais pas vers qui me tourner.",
+        "Ma mère vit seule, elle a quatre-vingt-sept ans et ne peut plus préparer ses repas. Nous habitons loin et cherchons une aide à domicile ou un portage de repas.",
+        "Je suis séparée, j'élève seule trois enfants et mon dossier de logement social est en attente depuis deux ans. Notre appartement est trop petit et humide.",
+        "Un voisin âgé ne sort plus de chez lui depuis des semaines et semble ne plus s'alimenter correctement. Je m'inquiète, qui peut passer le voir ?",
+        "Mon fils handicapé va avoir vingt ans et je ne comprends rien aux démarches pour ses allocations d'adulte. Quelqu'un peut-il m'aider à remplir le dossier ?",
+        "Je suis retraité avec une petite pension et la facture de chauffage de cet hiver me fait peur. Existe-t-il une aide de la commune ?",
+    ),
+    "voirie": (
+        "En sortant de chez moi ce matin j'ai failli tomber : une plaque d'égout s'est affaissée sur le trottoir devant le {num} rue {rue}, et il fait noir car le réverbère est éteint depuis une semaine.",
+        "Depuis les travaux de l'an dernier, l'eau de pluie stagne dans notre rue et ruisselle dans les garages. Les riverains aimeraient que la chaussée soit reprise.",
+        "Les branches d'un arbre de la place cachent le feu tricolore et le panneau stop, les voitures ne le voient plus en arrivant.",
+        "Je dois faire livrer un container de déménagement et il faudra bloquer deux places devant chez moi une journée.",
+        "Les racines des platanes ont soulevé le trottoir de l'avenue, les poussettes et les fauteuils roulants doivent passer sur la route.",
+        "Des tags injurieux ont été peints sur le mur de l'école pendant le week-end, les enfants les voient en arrivant.",
+    ),
+    "ecoles": (
+        "Nous déménageons dans la commune pendant l'été et notre fils entrera en CE1 en septembre. Nous ne savons pas de quelle école dépend notre nouvelle adresse ni comment l'inscrire.",
+        "Ma fille mange à la cantine depuis la rentrée et je reçois une facture pour des jours où elle était malade, avec certificat.",
+        "Je reprends un emploi avec des horaires tôt le matin et je dois trouver une solution pour déposer mes enfants avant la classe, ainsi que le mercredi.",
+        "Notre petit dernier aura trois ans en décembre, peut-il faire sa première rentrée en maternelle en septembre ?",
+        "Mon fils a une allergie à l'arachide, il faut mettre en place un protocole avec l'école et la restauration scolaire.",
+        "Pour les vacances de {vacances} nous cherchons un centre de loisirs pour nos deux enfants de six et neuf ans.",
+    ),
+    "urbanisme": (
+        "Nous aimerions agrandir notre maison d'une véranda d'environ vingt mètres carrés côté jardin, et changer les fenêtres. Avant de signer avec l'artisan, nous voulons être sûrs des autorisations.",
+        "Nous venons d'acheter un terrain et voudrions savoir ce que le plan local d'urbanisme permet d'y construire : hauteur, distance aux limites, surface.",
+        "Mon voisin construit un abri de jardin énorme collé à ma clôture et je ne vois aucun panneau d'affichage. A-t-il le droit ?",
+        "Je veux remplacer ma vieille clôture par un mur en parpaings et poser un portail motorisé.",
+        "Nous avons déposé notre demande il y a deux mois et n'avons aucune nouvelle, le délai d'instruction est-il dépassé ?",
+        "Je souhaite installer des panneaux solaires sur mon toit, on me dit qu'il faut une déclaration.",
+    ),
+    "dechets": (
+        "Depuis le changement de calendrier, le camion ne passe plus dans notre impasse et nos poubelles restent pleines sur le trottoir pendant des jours.",
+        "Nous venons d'emménager et il n'y a aucun bac devant la maison, les anciens propriétaires les ont emportés.",
+        "Je vide la maison de mes parents et j'ai une armoire, un matelas et une machine à laver à faire enlever.",
+        "Quelqu'un a déposé des gravats et des pots de peinture au bord du chemin près du bois, en pleine nature.",
+        "Je voudrais faire du compost au fond du jardin mais je ne sais pas comment m'y prendre, la commune aide-t-elle ?",
+        "Notre bac jaune a été cassé par le camion de ramassage, le couvercle ne tient plus.",
+    ),
+    "cimetiere": (
+        "Ma mère est décédée hier à l'hôpital. Elle voulait reposer près de mon père, dans le caveau familial de la commune. Je ne sais pas par où commencer.",
+        "La concession de mes grands-parents arrive à son terme et nous souhaitons la garder dans la famille.",
+        "En me rendant sur la tombe de mon mari, j'ai constaté que la stèle avait été renversée et des fleurs volées.",
+        "Nous aimerions disperser les cendres de notre père dans le jardin du souvenir et savoir si une plaque peut être posée.",
+        "Un marbrier doit intervenir sur notre sépulture pour graver un nom, faut-il une autorisation préalable ?",
+        "Les allées entre les tombes sont envahies d'herbes et il est difficile d'accéder à celle de ma famille.",
+    ),
+}
+
+# Share of the non-SMS varied requests told as a story.
+STORY_SHARE = 0.08
+# Service-neutral context that long emails wrap around the request.
+CONTEXT = (
+    "Je me permets de vous écrire après en avoir longuement discuté en famille.",
+    "Pour vous situer, nous sommes installés dans la commune depuis une dizaine d'années et nous y sommes très attachés.",
+    "Je vous prie de m'excuser pour la longueur de ce message, mais je préfère tout vous expliquer.",
+    "J'ai d'abord essayé de trouver la réponse sur votre site internet, sans succès.",
+    "J'ai appelé le standard à plusieurs reprises, mais je tombe toujours sur le répondeur.",
+    "Mon épouse et moi travaillons tous les deux et nous avons peu de temps en semaine.",
+    "Je vous écris de la part de ma mère, qui n'a pas internet.",
+    "Je vous remercie par avance de l'attention que vous porterez à ce message, et de la suite que vous voudrez bien lui donner.",
+    "Je ne voudrais pas abuser de votre temps, je sais que vos services sont très sollicités.",
+    "Une amie m'a dit que vous pourriez peut-être m'aider.",
+    "Je précise que je suis disponible le mercredi après-midi si un rendez-vous est nécessaire.",
+    "Je vous joins mes coordonnées complètes ci-dessous.",
+    "Ce n'est pas facile pour moi d'écrire ce genre de message.",
+    "Je vous remercie pour votre réactivité la dernière fois que je vous ai sollicité(e).",
+)
+
 # --- frames per register: {a} is an action with its object filled in --------------------------
 
 FORMAL = (
@@ -2026,7 +2186,16 @@ def _core(topic: Topic, register: str, rng: random.Random, streets: list[str]) -
 
 def _email(service: str, topic: Topic, rng: random.Random, streets: list[str], index: int):
     register = rng.choices(["formal", "neutral", "informal", "sms"], weights=[2, 4, 2, 2])[0]
-    body = [_core(topic, register, rng, streets)]
+    story = register != "sms" and rng.random() < STORY_SHARE
+    if story:
+        # A told story, sometimes followed by the explicit request, wrapped in context.
+        body = [corpus._fill(_sample(rng, STORIES[service]), rng, streets)]
+        if rng.random() < 0.4:
+            body.append(_core(topic, register, rng, streets))
+        for sentence in rng.sample(CONTEXT, rng.choice([1, 1, 2, 3])):
+            body.insert(0 if rng.random() < 0.6 else len(body), sentence)
+    else:
+        body = [_core(topic, register, rng, streets)]
     # Service-neutral talk around the request, more of it in long emails.
     talk = rng.choices([0, 1, 2, 3], weights=[4, 3, 2, 1])[0] if register != "sms" else 0
     for _ in range(talk):
@@ -2097,7 +2266,7 @@ def _email(service: str, topic: Topic, rng: random.Random, streets: list[str], i
         text=text,
         label=service,
         urgency="urgent" if urgent else "normal",
-        source=f"variety:{service}:{topic_index}",
+        source=f"variety:{service}:{'story' if story else topic_index}",
     )
 
 
