@@ -169,3 +169,40 @@ def test_agent_cancels_and_marks_from_the_agenda(client, agent, anne, bruno, pas
     assert Appointment.objects.get(pk=future.pk).status == "booked"
     client.post(reverse("appointments:mark", args=[future.pk]), {"status": "cancelled"})
     assert Appointment.objects.get(pk=future.pk).status == "cancelled"
+
+
+def test_agents_see_only_their_services_places(client, agent, supervisor, anne, passport):
+    """The cases' rule: an agent sees the places of their services and those no service runs;
+    another service's agenda and appointments are 404; a supervisor sees every place."""
+    from parvis.appointments import services
+    from parvis.appointments.models import Place
+    from parvis.cases.models import Service
+
+    mine = Service.objects.create(name="État civil", slug="etat-civil")
+    mine.members.add(agent)
+    theirs = Service.objects.create(name="Urbanisme", slug="urbanisme")
+    Place.objects.create(name="Annexe Nord", slug="nord", service=mine)
+    other = Place.objects.create(name="Annexe Sud", slug="sud", service=theirs)
+    hidden = services.book(anne, passport, at(open_day(), 9), source="portal")
+    Appointment.objects.filter(pk=hidden.pk).update(place=other)  # at the other service's
+
+    client.force_login(agent)
+    page = client.get(reverse("appointments:places")).content.decode()
+    assert "Annexe Nord" in page and "Mairie" in page  # no service: everybody's
+    assert "Annexe Sud" not in page
+    assert client.get(reverse("appointments:agenda", args=["nord"])).status_code == 200
+    assert client.get(reverse("appointments:agenda", args=["mairie"])).status_code == 200
+    day = {"day": open_day().isoformat()}
+    assert client.get(reverse("appointments:agenda", args=["sud"]), day).status_code == 404
+    response = client.post(reverse("appointments:mark", args=[hidden.pk]), {"status": "cancelled"})
+    assert response.status_code == 404
+    assert Appointment.objects.get(pk=hidden.pk).status == "booked"
+    assert not AccessLog.objects.filter(person_id=anne.pk).exists()
+
+    client.force_login(supervisor)
+    assert "Annexe Sud" in client.get(reverse("appointments:places")).content.decode()
+    response = client.get(reverse("appointments:agenda", args=["sud"]), day)
+    assert response.status_code == 200 and "Anne" in response.content.decode()
+    response = client.post(reverse("appointments:mark", args=[hidden.pk]), {"status": "cancelled"})
+    assert response.status_code == 302
+    assert Appointment.objects.get(pk=hidden.pk).status == "cancelled"

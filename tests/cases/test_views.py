@@ -2,6 +2,7 @@
 and who may do what."""
 
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.core.files.base import ContentFile
@@ -523,6 +524,23 @@ def test_log_a_visit_that_opens_a_case(agent_client, agent, person, civil):
     visit = person.interactions.get(kind="visit")
     assert visit.actor == agent and visit.ref_type == "cases.message"
     assert not person.interactions.filter(kind="message_in").exists()
+
+
+def test_the_log_contact_form_is_a_logged_read(agent_client, agent, person):
+    """The form shows the person's name: opening it is written to the access log."""
+    url = reverse("cases:log-contact", args=[person.pk, "call"])
+    response = agent_client.get(url)
+    assert response.status_code == 200 and str(person) in unescape(response.content.decode())
+    log = AccessLog.objects.get(person_id=person.pk)
+    assert (log.username, log.action, log.channel) == (
+        agent.username,
+        "console.log-contact",
+        "console",
+    )
+    assert (
+        agent_client.get(reverse("cases:log-contact", args=[person.pk, "fax"])).status_code == 404
+    )
+    assert AccessLog.objects.count() == 1  # nothing logged for a page not shown
 
 
 def test_log_contact_bad_input(agent_client, person):

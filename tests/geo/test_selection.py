@@ -1,16 +1,18 @@
 """Map selections: counts equal to what the database says, bad shapes clear errors."""
 
 import json
+import math
 
 import pytest
 
+from parvis.audiences.geo import metres_per_degree
 from parvis.geo import areas, ban, demo, geometry, selection
 from parvis.geo.models import Area
 from parvis.journeys.models import PushSubscription
 from parvis.people import services as people
 from parvis.people.models import Address, Household, HouseholdMember, Residence, Street
 
-from .conftest import BAN, resident
+from .conftest import BAN, at, resident, street
 
 pytestmark = pytest.mark.django_db
 
@@ -199,9 +201,56 @@ def test_count_endpoint_polygon_with_no_one_inside(client, supervisor, town, eng
 
 def test_grid_counts_add_up_to_the_residents(client, agent, town):
     client.force_login(agent)
+    bbox = (5.82, 49.31, 5.85, 49.34)
     response = client.get("/geo/grid.json?bbox=5.82,49.31,5.85,49.34&cells=20")
     cells = response.json()["cells"]
     assert 1 < len(cells) <= 400
-    assert sum(c["count"] for c in cells) == Residence.objects.filter(end__isnull=True).count()
-    assert set(cells[0]) == {"lat", "lon", "count"}  # counts only, never a person
+    assert set(cells[0]) == {"lat", "lon", "count", "few"}  # counts only, never a person
+    # Each cell against the database, computed here from the residents' addresses.
+    size = selection.cell_size(bbox, 20)
+    want = {}
+    for r in Residence.objects.filter(end__isnull=True).select_related("address"):
+        key = (math.floor(r.address.latitude / size), math.floor(r.address.longitude / size))
+        want[key] = want.get(key, 0) + 1
+    got = {(math.floor(c["lat"] / size), math.floor(c["lon"] / size)): c for c in cells}
+    assert set(got) == set(want)
+    for key, n in want.items():
+        if n < selection.SMALL_COUNT:
+            assert got[key]["few"] is True and got[key]["count"] is None
+        else:
+            assert got[key]["few"] is False and got[key]["count"] == n
+    assert any(c["few"] for c in cells) and any(not c["few"] for c in cells)
     assert client.get("/geo/grid.json?bbox=nonsense").status_code == 400
+
+
+def test_zooming_in_on_an_address_does_not_single_it_out(client, agent):
+    """A tiny box with many cells asked: the cells stay at least 100 m wide, are counted whole
+    (whatever part of them the box covers), sit at their centre, and small counts are hidden."""
+    tiny = (5.83400, 49.32200, 5.83401, 49.32201)
+    size = selection.cell_size(tiny, 200)
+    per_lat, per_lon = metres_per_degree(49.32201)
+    assert size * min(per_lat, per_lon) >= selection.MIN_CELL_METRES
+    centre_lat = (math.floor(49.322 / size) + 0.5) * size
+    centre_lon = (math.floor(5.834 / size) + 0.5) * size
+    joffre = street("Rue Joffre")
+    lone = at(joffre, 1, centre_lat + size / 4, centre_lon + size / 4)
+    resident("Ana", lone)
+    block = at(joffre, 3, centre_lat - size / 4, centre_lon - size / 4)
+    for first in ("Ben", "Cyd", "Dan", "Eva"):
+        resident(first, block)
+    client.force_login(agent)
+
+    def grid(box):
+        query = ",".join(f"{v:.6f}" for v in box)
+        return client.get(f"/geo/grid.json?cells=200&bbox={query}").json()["cells"]
+
+    around_lone = (lone.longitude - 1e-5, lone.latitude - 1e-5, lone.longitude, lone.latitude)
+    assert grid(around_lone) == [
+        {"lat": round(centre_lat, 6), "lon": round(centre_lon, 6), "count": 5, "few": False}
+    ]
+    Residence.objects.filter(address=block).first().delete()  # now 4 in the cell
+    around_block = (block.longitude, block.latitude, block.longitude + 1e-5, block.latitude + 1e-5)
+    (cell,) = grid(around_block)
+    assert cell["few"] is True and cell["count"] is None
+    assert (cell["lat"], cell["lon"]) == (round(centre_lat, 6), round(centre_lon, 6))
+    assert (cell["lat"], cell["lon"]) != (round(block.latitude, 6), round(block.longitude, 6))

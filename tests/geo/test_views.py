@@ -65,7 +65,7 @@ def test_an_agent_sees_the_map_and_alerts_but_cannot_send(client, agent, alert, 
     response = client.post(
         "/geo/count/", json.dumps({"selection": SELECTION}), content_type="application/json"
     )
-    assert response.json()["persons"] == 1
+    assert response.status_code == 403 and response.json()["few"] is True  # one person: hidden
     assert client.post("/geo/alerts/new/", {}).status_code == 403
     assert client.post(f"/geo/alerts/{alert.pk}/update/", {}).status_code == 403
 
@@ -96,6 +96,32 @@ def test_a_supervisor_sends_from_the_map(
     )
     alert.refresh_from_db()
     assert alert.status == "closed"
+
+
+def test_small_selections_are_counted_only_for_those_who_send_alerts(
+    client, agent, supervisor, inhabited
+):
+    """Under five persons an agent gets a clear refusal, not the figure (it would single
+    people out); a supervisor, who sends alerts, gets the exact counts; five and more, both."""
+
+    def count(user):
+        client.force_login(user)
+        return client.post(
+            "/geo/count/", json.dumps({"selection": SELECTION}), content_type="application/json"
+        )
+
+    refused = count(agent)
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "error": "Moins de 5 personnes habitent dans cette sélection : élargissez-la.",
+        "few": True,
+    }
+    assert count(supervisor).json()["persons"] == 1
+    joffre = street("Rue Joffre")
+    for i, first in enumerate(["Ben", "Cyd", "Dan", "Eva"]):
+        resident(first, at(joffre, 3 + 2 * i, 49.3225, 5.8340))
+    assert count(agent).status_code == 200 and count(agent).json()["persons"] == 5
+    assert count(supervisor).json()["persons"] == 5
 
 
 def test_bad_input_on_the_count_endpoint(client, agent, english):

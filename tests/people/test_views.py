@@ -132,6 +132,24 @@ def test_the_timeline_tells_the_supervisor_what_it_hides_from_the_agent(
     assert SENSITIVE_LABEL in client.get(url).content.decode()
 
 
+def test_the_timeline_needs_the_right_to_see_the_person_too(client, make_user, dpo, person):
+    """Seeing interactions without `people.view_person` is not enough to read a file's
+    timeline; the DPO, who has both, still reads it (and the read is logged)."""
+    from django.contrib.auth.models import Permission
+
+    url = reverse("people:timeline", args=[person.pk])
+    only_interactions = make_user("interactions-only")
+    only_interactions.user_permissions.add(
+        Permission.objects.get(content_type__app_label="people", codename="view_interaction")
+    )
+    client.force_login(only_interactions)
+    assert client.get(url).status_code == 403
+    assert not AccessLog.objects.exists()
+    client.force_login(dpo)
+    assert client.get(url).status_code == 200
+    assert AccessLog.objects.get().username == dpo.username
+
+
 def test_unknown_timeline_is_404(client, agent, person):
     client.force_login(agent)
     assert client.get(reverse("people:timeline", args=[person.pk + 1000])).status_code == 404

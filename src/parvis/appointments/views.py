@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,14 +13,15 @@ from django.views.decorators.http import require_POST
 from parvis.audit.services import log_access
 
 from . import services
-from .models import Appointment, Place
+from .access import appointment_for, place_for, visible_places
+from .models import Appointment
 
 
 @login_required
 @permission_required("appointments.view_appointment", raise_exception=True)
 def place_list(request):
     today = timezone.localdate()
-    places = Place.objects.select_related("service").order_by("name")
+    places = visible_places(request.user).select_related("service").order_by("name")
     counts = {
         p.pk: services.agenda(p, today).filter(status__in=Appointment.HOLDING).count()
         for p in places
@@ -41,7 +42,7 @@ def _day(value) -> date:
 @login_required
 @permission_required("appointments.view_appointment", raise_exception=True)
 def agenda(request, slug: str):
-    place = get_object_or_404(Place, slug=slug)
+    place = place_for(request.user, slug)
     day = _day(request.GET.get("day"))
     rows = list(services.agenda(place, day))
     # The agenda shows who comes: each person's name read is logged, like a file opened.
@@ -75,7 +76,7 @@ def agenda(request, slug: str):
 @permission_required("appointments.change_appointment", raise_exception=True)
 @require_POST
 def mark(request, appointment_id: int):
-    appointment = get_object_or_404(Appointment.objects.select_related("place"), pk=appointment_id)
+    appointment = appointment_for(request.user, appointment_id)
     action = request.POST.get("status", "")
     try:
         if action == "cancelled":

@@ -494,6 +494,15 @@ def log_contact(request, person_id: int, kind: str):
         else:
             messages.success(request, _("Recorded in the timeline."))
         return redirect("people:detail", person.pk)
+    # The form shows whose contact is logged: a read of the person's file, logged as such.
+    log_access(
+        user=request.user,
+        person=person,
+        action="console.log-contact",
+        channel=AccessLog.Channel.CONSOLE,
+        reason=kind,
+        request=request,
+    )
     template = "cases/_log_contact.html" if request.htmx else "cases/log_contact.html"
     return render(
         request,

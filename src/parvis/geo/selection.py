@@ -8,9 +8,10 @@ A selection is JSON: {"shapes": [shape, ...]} where a shape is one of
 The shapes add up (a person in any of them is reached). The tree is the audiences app's
 (polygon, radius, street kinds and this app's "area" kind): one SQL query, no PostGIS."""
 
+import math
+
 from django.db import connection
 from django.db.models import (
-    Avg,
     BooleanField,
     Count,
     Exists,
@@ -25,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from parvis.audiences import filters
 from parvis.audiences.filters import TreeError
-from parvis.audiences.geo import polygon_rings
+from parvis.audiences.geo import metres_per_degree, polygon_rings
 from parvis.journeys.models import PushSubscription
 from parvis.people.models import Consent, ContactPoint, HouseholdMember, Residence
 
@@ -191,29 +192,71 @@ def counts(tree: dict, *, safety: bool = False) -> dict:
     return figures
 
 
+# The grid never shows fewer than this many residents as a number, nor cells smaller than
+# MIN_CELL_METRES: an address and its residents must not be singled out by zooming in.
+SMALL_COUNT = 5
+MIN_CELL_METRES = 100
+# The grid's smallest step in degrees: MIN_CELL_METRES of latitude anywhere on Earth (a
+# degree of latitude is at least 110.57 km).
+_BASE_STEP = MIN_CELL_METRES / 110_000
+
+
+def cell_size(bbox: tuple[float, float, float, float], cells: int = 40) -> float:
+    """The side of a grid cell in degrees: about the box's span / `cells`, never less than
+    MIN_CELL_METRES either way at the box's latitude (a degree of longitude shrinks towards
+    the poles), and always _BASE_STEP times a power of two, so that every view shows cells
+    of the same fixed world grid whatever its box."""
+    x0, y0, x1, y1 = bbox
+    wanted = max((x1 - x0), (y1 - y0)) / max(4, min(cells, 200))
+    per_lat, per_lon = metres_per_degree(min(max(abs(y0), abs(y1)), 89.0))
+    narrowest = MIN_CELL_METRES / min(per_lat, per_lon)
+    size = _BASE_STEP
+    while size < max(wanted, narrowest):
+        size *= 2
+    return size
+
+
 def grid(bbox: tuple[float, float, float, float], cells: int = 40) -> list[dict]:
     """Residents aggregated on a grid over the visible box (min_lon, min_lat, max_lon,
-    max_lat): one row per non-empty cell with its count and mean position. No person and no
-    address leaves the server, only counts."""
+    max_lat): one row per non-empty cell, at the cell's centre, with its count. Each cell is
+    counted whole (the box is widened to the cells it touches), and a cell with fewer than
+    SMALL_COUNT residents has no count, only "few": true. No person and no address leaves
+    the server."""
     x0, y0, x1, y1 = bbox
     if not (x1 > x0 and y1 > y0):
         return []
-    size = max((x1 - x0), (y1 - y0)) / max(4, min(cells, 200))
+    size = cell_size(bbox, cells)
+    # Whole cells: a box drawn round one address counts all of its cell, not the address.
+    lat_from, lat_to = math.floor(y0 / size) * size, (math.floor(y1 / size) + 1) * size
+    lon_from, lon_to = math.floor(x0 / size) * size, (math.floor(x1 / size) + 1) * size
     rows = (
         Residence.objects.filter(
             end__isnull=True,
-            address__latitude__range=(y0, y1),
-            address__longitude__range=(x0, x1),
+            address__latitude__gte=lat_from,
+            address__latitude__lt=lat_to,
+            address__longitude__gte=lon_from,
+            address__longitude__lt=lon_to,
         )
         .annotate(
             cy=Floor(F("address__latitude") / size),
             cx=Floor(F("address__longitude") / size),
         )
         .values("cy", "cx")
-        .annotate(n=Count("id"), lat=Avg("address__latitude"), lon=Avg("address__longitude"))
+        .annotate(n=Count("id"))
         .order_by()
     )
-    return [{"lat": round(r["lat"], 6), "lon": round(r["lon"], 6), "count": r["n"]} for r in rows]
+    out = []
+    for r in rows:
+        few = r["n"] < SMALL_COUNT
+        out.append(
+            {
+                "lat": round((float(r["cy"]) + 0.5) * size, 6),
+                "lon": round((float(r["cx"]) + 0.5) * size, 6),
+                "count": None if few else r["n"],
+                "few": few,
+            }
+        )
+    return out
 
 
 def save_as_audience(selection_data, *, name: str, kind: str = "dynamic", user=None):

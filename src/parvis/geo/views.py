@@ -1,8 +1,9 @@
 """The console's map and alerts pages: thin views over selection.py and alerts.py.
 
-The map never receives a person: addresses come aggregated per grid cell, selections come
-back as counts. Seeing the map needs `geo.view_area`; composing and sending alerts
-`geo.send_alert`."""
+The map never receives a person: addresses come aggregated per grid cell (cells of at least
+100 m, small counts hidden), selections come back as counts (under SMALL_COUNT persons only
+for those who may send alerts). Seeing the map needs `geo.view_area`; composing and sending
+alerts `geo.send_alert`."""
 
 import json
 
@@ -90,7 +91,7 @@ def grid_json(request):
         cells = int(request.GET.get("cells", "40"))
     except ValueError:
         cells = 40
-    return JsonResponse({"cells": selection.grid(box, cells)})
+    return JsonResponse({"cells": selection.grid(box, cells), "small": selection.SMALL_COUNT})
 
 
 @login_required
@@ -136,6 +137,14 @@ def count_view(request):
     except selection.SelectionError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     figures = selection.counts(tree, safety=data.get("topic") == Topic.SAFETY)
+    # Exact small figures single people out: only those who send alerts get them.
+    if 0 < figures["persons"] < selection.SMALL_COUNT and not request.user.has_perm(
+        "geo.send_alert"
+    ):
+        error = _("Fewer than %(n)s people live in this selection: widen it.") % {
+            "n": selection.SMALL_COUNT
+        }
+        return JsonResponse({"error": error, "few": True}, status=403)
     if figures["persons"] == 0:
         figures["message"] = _("No one lives in the selected area.")
     return JsonResponse(figures)

@@ -40,7 +40,7 @@ def detail(request, person_id: int):
 
 
 @login_required
-@permission_required("people.view_interaction", raise_exception=True)
+@permission_required(["people.view_person", "people.view_interaction"], raise_exception=True)
 def timeline_page(request, person_id: int):
     """Older timeline entries, loaded by HTMX below the 360° page."""
     try:

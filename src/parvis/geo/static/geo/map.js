@@ -24,10 +24,15 @@
         if (mine !== gridRequest) { return; }
         cells.clearLayers();
         (data.cells || []).forEach(function (c) {
-          var size = Math.round(14 + Math.min(30, Math.sqrt(c.count) * 2));
+          // A cell of few residents (c.few) comes without its count: shown as "<5".
+          var few = "&lt;" + (data.small || 5);
+          var size = Math.round(14 + Math.min(30, Math.sqrt(c.few ? 1 : c.count) * 2));
           L.marker([c.lat, c.lon], {
             interactive: false, keyboard: false,
-            icon: L.divIcon({ className: "geo-cluster", html: String(c.count), iconSize: [size, size] })
+            icon: L.divIcon({
+              className: c.few ? "geo-cluster geo-cluster--few" : "geo-cluster",
+              html: c.few ? few : String(c.count), iconSize: [size, size]
+            })
           }).addTo(cells);
         });
       });

@@ -1,0 +1,33 @@
+"""Which places an agent may see, with their agendas and appointments: the places of the
+services they belong to, and the places no service runs. Users who see every case
+(`cases.view_all_cases`: supervisors, administrators) see every place. The same rule as
+parvis.cases.access; a place out of reach is answered 404, as if it did not exist."""
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from parvis.cases.access import SEE_ALL
+
+from .models import Appointment, Place
+
+
+def visible_to(user, prefix: str = "") -> Q:
+    """The condition on places (or on a `place__` path, with prefix="place__")."""
+    if user.has_perm(SEE_ALL):
+        return Q()
+    return Q(**{f"{prefix}service__isnull": True}) | Q(
+        **{f"{prefix}service__in": user.services.values("pk")}
+    )
+
+
+def visible_places(user) -> QuerySet[Place]:
+    return Place.objects.filter(visible_to(user))
+
+
+def place_for(user, slug: str) -> Place:
+    return get_object_or_404(visible_places(user), slug=slug)
+
+
+def appointment_for(user, appointment_id: int) -> Appointment:
+    appointments = Appointment.objects.select_related("place").filter(visible_to(user, "place__"))
+    return get_object_or_404(appointments, pk=appointment_id)
