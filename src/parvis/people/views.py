@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from parvis.audit.models import AccessLog
 from parvis.audit.services import log_access
+from parvis.rights.services import person_rights
 
 from . import services
 from .models import Person
@@ -36,7 +37,13 @@ def detail(request, person_id: int):
         request=request,
     )
     events = Paginator(services.timeline(file["person"], request.user), 25).get_page(1)
-    return render(request, "people/detail.html", {"nav": "people", "events": events, **file})
+    shown_facts = [fact for facts in file["facts_by_source"].values() for fact in facts]
+    rights = person_rights(file["person"], request.user, shown_facts)
+    return render(
+        request,
+        "people/detail.html",
+        {"nav": "people", "events": events, "rights": rights, **file},
+    )
 
 
 @login_required

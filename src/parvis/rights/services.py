@@ -5,12 +5,16 @@ import logging
 import multiprocessing
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -323,6 +327,97 @@ def non_take_up(period, area_kind: str = "street", benefit: str = "") -> list[di
                 "insufficient": row["insufficient"],
             }
         )
+    return out
+
+
+# --- the person's 360° page -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProbableRight:
+    """The latest result of one benefit for one person, as the 360° page shows it."""
+
+    result: EligibilityResult
+    label: str
+    national: bool
+    # True/False when the result or the facts the viewer may see say so, None otherwise.
+    receives: bool | None
+
+    @property
+    def amount_display(self) -> str:
+        return french_euros(self.result.amount) if self.result.amount is not None else ""
+
+
+def french_euros(amount) -> str:
+    """Decimal("1234.56") -> "1 234,56 €": a narrow no-break space between thousands, a
+    no-break space before the sign, whatever language the console uses."""
+    text = f"{Decimal(amount):,.2f}".replace(",", "\u202f").replace(".", ",")
+    return f"{text}\u00a0€"
+
+
+def _received_from_facts(fact_key: str | None, facts) -> bool | None:
+    if not fact_key:
+        return None
+    today = timezone.localdate()
+    known = [
+        f
+        for f in facts
+        if f.key_id == fact_key
+        and f.value_bool is not None
+        and (f.valid_until is None or f.valid_until >= today)
+    ]
+    if not known:
+        return None
+    return max(known, key=lambda f: f.collected_at).value_bool
+
+
+def person_rights(person, user, facts=()) -> list[ProbableRight] | None:
+    """The person's latest eligibility result for each benefit (national benefits first, then
+    local rules by label), in one query; None when `user` may not see eligibility results.
+
+    `facts` are the facts the page already shows to `user` (never more): when a result does
+    not say whether the benefit is already received, a current yes/no fact among them may."""
+    if not user.has_perm("rights.view_eligibilityresult"):
+        return None
+    rules = LocalRule.objects.filter(code=OuterRef("benefit"))
+    results = (
+        EligibilityResult.objects.filter(person=person)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("benefit")],
+                order_by=[F("period").desc(), F("computed_at").desc(), F("id").desc()],
+            ),
+            rule_label=Subquery(rules.values("label")[:1]),
+            rule_received=Subquery(
+                rules.annotate(key=KeyTextTransform("already_received", "definition")).values(
+                    "key"
+                )[:1]
+            ),
+        )
+        .filter(rank=1)
+        .defer("inputs")
+    )
+    facts = list(facts)
+    national_order = list(NATIONAL_BENEFITS)
+    out = []
+    for result in results:
+        national = NATIONAL_BENEFITS.get(result.benefit)
+        if national:
+            label, fact_key = national.label, national.recipient_fact
+        else:
+            label, fact_key = result.rule_label or result.benefit, result.rule_received
+        receives = result.receives
+        if receives is None:
+            receives = _received_from_facts(fact_key, facts)
+        out.append(ProbableRight(result, label, national is not None, receives))
+    out.sort(
+        key=lambda r: (
+            (0, national_order.index(r.result.benefit), "")
+            if r.national
+            else (1, 0, r.label.casefold())
+        )
+    )
     return out
 
 
