@@ -254,6 +254,8 @@ PARVIS_VAPID_SUBJECT = os.environ.get("PARVIS_VAPID_SUBJECT", "")  # mailto: or 
 # shows the addresses, areas and drawings on a blank background (no network at run time).
 PARVIS_MAP_TILES = os.environ.get("PARVIS_MAP_TILES", "")
 PARVIS_MAP_ATTRIBUTION = os.environ.get("PARVIS_MAP_ATTRIBUTION", "")
+# Signed booking links in messages (appointments): valid this many days.
+PARVIS_BOOKING_LINK_DAYS = int(os.environ.get("PARVIS_BOOKING_LINK_DAYS", "60"))
 # FranceConnect (OpenID Connect) for citizens, on only when a client id is configured. The
 # defaults are FranceConnect v2's integration platform; production is
 # https://oidc.franceconnect.gouv.fr/api/v2 (PARVIS_OIDC_OP_BASE_URL).
