@@ -2,8 +2,7 @@
 
 import logging
 
-from django.contrib.auth.models import Group, Permission
-from django.db.models import Q
+from parvis.console.roles import add_to_roles
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +32,7 @@ ROLE_PERMISSIONS = {
 
 
 def ensure_permissions() -> None:
-    for role, codes in ROLE_PERMISSIONS.items():
-        group = Group.objects.filter(name=role).first()
-        if group is None:
-            continue
-        query = Q(pk__in=[])
-        for code in codes:
-            app_label, codename = code.split(".")
-            query |= Q(content_type__app_label=app_label, codename=codename)
-        group.permissions.add(*Permission.objects.filter(query))
+    add_to_roles(ROLE_PERMISSIONS)
 
 
 def after_migrate(**kwargs) -> None:

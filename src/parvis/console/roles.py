@@ -109,6 +109,15 @@ def _permissions(codes: list[str]):
     return Permission.objects.filter(query)
 
 
+def add_to_roles(role_permissions: dict[str, list[str]]) -> None:
+    """Add another app's permissions to the existing roles (each app's post_migrate runs after
+    the console's, which creates the groups)."""
+    for role, codes in role_permissions.items():
+        group = Group.objects.filter(name=role).first()
+        if group is not None:
+            group.permissions.add(*_permissions(codes))
+
+
 def ensure_roles(**kwargs) -> None:
     for role, codes in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)

@@ -3,8 +3,7 @@
 Agents see the map and the counts (aggregates only) and the alerts' pages; supervisors import
 areas and compose, send, update and close alerts."""
 
-from django.contrib.auth.models import Group, Permission
-from django.db.models import Q
+from parvis.console.roles import add_to_roles
 
 _AGENT = ["geo.view_area", "geo.view_alert"]
 _SUPERVISOR = [*_AGENT, "geo.add_area", "geo.add_alert", "geo.change_alert", "geo.send_alert"]
@@ -16,12 +15,4 @@ ROLE_PERMISSIONS = {
 
 
 def ensure_permissions(**kwargs) -> None:
-    for role, codes in ROLE_PERMISSIONS.items():
-        group = Group.objects.filter(name=role).first()
-        if group is None:
-            continue
-        query = Q(pk__in=[])
-        for code in codes:
-            app_label, codename = code.split(".")
-            query |= Q(content_type__app_label=app_label, codename=codename)
-        group.permissions.add(*Permission.objects.filter(query))
+    add_to_roles(ROLE_PERMISSIONS)

@@ -1,7 +1,6 @@
 """The rights domain's permissions, added to the console's roles after every migration."""
 
-from django.contrib.auth.models import Group, Permission
-from django.db.models import Q
+from parvis.console.roles import add_to_roles
 
 _SUPERVISOR = [
     "rights.view_eligibilityresult",  # the non-take-up report and its CSV
@@ -23,12 +22,4 @@ ROLE_PERMISSIONS = {
 
 
 def ensure_permissions(**kwargs) -> None:
-    for role, codes in ROLE_PERMISSIONS.items():
-        group = Group.objects.filter(name=role).first()
-        if group is None:
-            continue
-        query = Q(pk__in=[])
-        for code in codes:
-            app_label, codename = code.split(".")
-            query |= Q(content_type__app_label=app_label, codename=codename)
-        group.permissions.add(*Permission.objects.filter(query))
+    add_to_roles(ROLE_PERMISSIONS)
