@@ -3,25 +3,16 @@ services they belong to, and the places no service runs. Users who see every cas
 (`cases.view_all_cases`: supervisors, administrators) see every place. The same rule as
 parvis.cases.access; a place out of reach is answered 404, as if it did not exist."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from parvis.cases.access import SEE_ALL
+from parvis.cases.access import within_services
 
 from .models import Appointment, Place
 
 
-def visible_to(user, prefix: str = "") -> Q:
-    """The condition on places (or on a `place__` path, with prefix="place__")."""
-    if user.has_perm(SEE_ALL):
-        return Q()
-    return Q(**{f"{prefix}service__isnull": True}) | Q(
-        **{f"{prefix}service__in": user.services.values("pk")}
-    )
-
-
 def visible_places(user) -> QuerySet[Place]:
-    return Place.objects.filter(visible_to(user))
+    return Place.objects.filter(within_services(user))
 
 
 def place_for(user, slug: str) -> Place:
@@ -29,5 +20,7 @@ def place_for(user, slug: str) -> Place:
 
 
 def appointment_for(user, appointment_id: int) -> Appointment:
-    appointments = Appointment.objects.select_related("place").filter(visible_to(user, "place__"))
-    return get_object_or_404(appointments, pk=appointment_id)
+    appointments = Appointment.objects.select_related("place")
+    return get_object_or_404(
+        appointments.filter(within_services(user, "place__")), pk=appointment_id
+    )

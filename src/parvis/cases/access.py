@@ -10,13 +10,22 @@ from .models import Case
 SEE_ALL = "cases.view_all_cases"
 
 
-def visible_to(user) -> Q:
-    """The condition on cases (or on a `case__` path, see `visible_cases`) for this user."""
+def within_services(user, prefix: str = "") -> Q:
+    """The rule shared by what a service owns (cases, appointment places...): what no service
+    owns, or one of the user's services; everything for those who see all. `prefix` reaches
+    the service through a relation, e.g. "place__"."""
     if user.has_perm(SEE_ALL):
         return Q()
-    return (
-        Q(service__isnull=True) | Q(service__in=user.services.values("pk")) | Q(assignee_id=user.pk)
+    return Q(**{f"{prefix}service__isnull": True}) | Q(
+        **{f"{prefix}service__in": user.services.values("pk")}
     )
+
+
+def visible_to(user) -> Q:
+    """The condition on cases for this user: their services' and those assigned to them."""
+    if user.has_perm(SEE_ALL):
+        return Q()
+    return within_services(user) | Q(assignee_id=user.pk)
 
 
 def visible_cases(user, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
