@@ -106,3 +106,42 @@ def test_only_a_role_with_the_right_sees_sensitive_facts(
     expect(page.locator("[data-fact=family_quotient][data-sensitive]")).to_contain_text("612,50")
     expect(page.get_by_test_id("timeline")).to_contain_text("Quotient familial")
     expect(page.get_by_test_id("hidden-facts")).to_have_count(0)
+
+
+def test_the_probable_rights_and_their_explanation_are_for_supervisors_only(
+    live_server, browser, agent, supervisor, person
+):
+    from datetime import date
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from parvis.rights.models import EligibilityResult
+
+    EligibilityResult.objects.create(
+        benefit="rsa",
+        period=date(2025, 6, 1),
+        person=person,
+        status="eligible",
+        amount=Decimal("1234.56"),
+        explanation="Ressources du foyer d'après la CAF (quotient familial 612,50 €).",
+        computed_at=timezone.now(),
+    )
+    url = live_server.url + reverse("people:detail", args=[person.pk])
+
+    page = log_in(browser, live_server, "agent1")
+    page.goto(url)
+    expect(page.get_by_test_id("timeline")).to_be_visible()
+    expect(page.get_by_test_id("rights")).to_have_count(0)
+    assert "234,56" not in page.locator("main").inner_text()
+    page.context.close()
+
+    page = log_in(browser, live_server, "super1")
+    page.goto(url)
+    rights = page.get_by_test_id("rights")
+    expect(rights).to_contain_text("234,56")
+    explanation = rights.get_by_text("Ressources du foyer d'après la CAF")
+    expect(explanation).to_be_hidden()  # folded in its <details>
+    rights.locator("details summary").first.click()
+    expect(explanation).to_be_visible()
